@@ -1,0 +1,48 @@
+/**
+ * `npm start`: the server with its Neo4j. Without NEO4J_URI it provisions and starts the local
+ * Neo4j (data kept in .data/neo4j), and loads the seed dataset into an empty database.
+ */
+import { connect } from './bootstrap.js';
+import { loadConfig } from './config.js';
+import { formatRejections } from './importer/importDataset.js';
+import { importSeed } from './importer/seed.js';
+import { createLogger } from './logger.js';
+import { startServer } from './server.js';
+
+const config = loadConfig();
+const logger = createLogger(config.logLevel);
+const log = (line: string): void => logger.info(line);
+
+const connection = await connect(config, { log });
+const { stores } = connection;
+
+if (process.env.SEED !== 'false' && (await stores.companies.count()) === 0) {
+  const report = await importSeed(stores);
+  if (report.rejections.length) {
+    for (const line of formatRejections(report.rejections)) logger.error(line);
+    throw new Error('The seed dataset has rejected records; see above.');
+  }
+  logger.info({ accepted: report.accepted }, 'loaded the seed dataset into the empty database');
+}
+
+const server = await startServer({ config, stores, logger });
+logger.info(
+  { url: server.url, writesEnabled: config.adminToken !== undefined },
+  `GraphQL ready at ${server.url}`,
+);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down: finishing in-flight requests');
+  try {
+    await server.stop();
+    await connection.close();
+  } finally {
+    logger.info('stopped');
+    process.exit(0);
+  }
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

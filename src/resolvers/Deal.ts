@@ -1,0 +1,41 @@
+import type {
+  CloudCommitmentResolvers,
+  DealResolvers,
+  InvestmentResolvers,
+} from '../generated/graphql.js';
+import type { Context } from '../context.js';
+import type { CompanyRow, DealRow } from '../stores/rows.js';
+
+async function company(id: string, { loaders }: Context): Promise<CompanyRow> {
+  const row = await loaders.company.load(id);
+  // FROM and TO are written with the deal in one transaction and a company with deals cannot be
+  // deleted, so a missing company is a broken invariant, not a user error.
+  if (!row) throw new Error(`deal references missing company '${id}'`);
+  return row;
+}
+
+const from = (deal: DealRow, _: unknown, ctx: Context) => company(deal.fromId, ctx);
+const to = (deal: DealRow, _: unknown, ctx: Context) => company(deal.toId, ctx);
+const sources = (deal: DealRow, _: unknown, { loaders }: Context) => loaders.sources.load(deal.id);
+
+export const Deal: DealResolvers = {
+  __resolveType: (deal) => (deal.type === 'INVESTMENT' ? 'Investment' : 'CloudCommitment'),
+};
+
+export const Investment: InvestmentResolvers = {
+  from,
+  to,
+  investor: from,
+  investee: to,
+  sources,
+};
+
+export const CloudCommitment: CloudCommitmentResolvers = {
+  from,
+  to,
+  customer: from,
+  provider: to,
+  // Written as required for every commitment (validate.ts).
+  kind: (deal) => deal.kind ?? 'CLOUD',
+  sources,
+};

@@ -1,0 +1,62 @@
+/** Turns GraphQL arguments into store parameters, checking what the schema cannot express. */
+import { badInput, type Problem } from '../errors.js';
+import type { DealFilter, DealOrder, CompanyOrder, CompanyFilter } from '../generated/graphql.js';
+import type { DealFilterParams, DealOrderKey } from '../stores/dealStore.js';
+import type { CompanyOrderKey } from '../stores/companyStore.js';
+import { dateKey } from '../domain/partialDate.js';
+
+export function dealFilter(
+  where: DealFilter | null | undefined,
+  field = 'where',
+): DealFilterParams {
+  const filter = where ?? {};
+  const problems: Problem[] = [];
+  if (
+    filter.announcedFrom &&
+    filter.announcedTo &&
+    dateKey(filter.announcedFrom) > dateKey(filter.announcedTo)
+  ) {
+    problems.push({ field: `${field}.announcedFrom`, message: 'must not be after announcedTo' });
+  }
+  for (const bound of ['minAmountUsd', 'maxAmountUsd'] as const) {
+    const value = filter[bound];
+    if (value != null && value < 0)
+      problems.push({ field: `${field}.${bound}`, message: 'must not be negative' });
+  }
+  if (
+    filter.minAmountUsd != null &&
+    filter.maxAmountUsd != null &&
+    filter.minAmountUsd > filter.maxAmountUsd
+  ) {
+    problems.push({ field: `${field}.minAmountUsd`, message: 'must not exceed maxAmountUsd' });
+  }
+  if (problems.length) throw badInput(problems);
+  return {
+    companyId: filter.companyId ?? null,
+    fromCompanyId: filter.fromCompanyId ?? null,
+    toCompanyId: filter.toCompanyId ?? null,
+    types: filter.types ?? null,
+    commitmentKinds: filter.commitmentKinds ?? null,
+    statuses: filter.statuses ?? null,
+    announcedFrom: filter.announcedFrom ?? null,
+    announcedTo: filter.announcedTo ?? null,
+    minAmountUsd: filter.minAmountUsd ?? null,
+    maxAmountUsd: filter.maxAmountUsd ?? null,
+  };
+}
+
+export function dealOrder(orderBy: DealOrder | null | undefined): DealOrderKey {
+  return `${orderBy?.field ?? 'ANNOUNCED_ON'}_${orderBy?.direction ?? 'DESC'}`;
+}
+
+export function companyOrder(
+  orderBy: CompanyOrder | null | undefined,
+  where: CompanyFilter | null | undefined,
+): CompanyOrderKey {
+  const searching = Boolean(where?.search?.trim());
+  const field = orderBy?.field ?? (searching ? 'RELEVANCE' : 'NAME');
+  if (field === 'RELEVANCE' && !searching) {
+    throw badInput([{ field: 'orderBy.field', message: 'RELEVANCE needs a where.search text' }]);
+  }
+  return `${field}_${orderBy?.direction ?? 'ASC'}`;
+}

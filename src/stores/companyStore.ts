@@ -1,0 +1,287 @@
+/**
+ * Companies and their corporate tree. All Cypher about companies lives here.
+ * Batch reads take a list of ids and return results in the same order (DataLoader contract).
+ */
+import type { ManagedTransaction } from 'neo4j-driver';
+import { badInput, type Problem } from '../errors.js';
+import type { CompanyWrite } from '../domain/validate.js';
+import { runIn, type Database, type Statement } from '../neo4j/database.js';
+import type { CompanyRow, CompanyTotalsRow, Page } from './rows.js';
+import type { PageRequest } from './pagination.js';
+
+const COMPANY_FIELDS = `.id, .name, .aliases, .sectors, .country, .website`;
+
+/** Projection of a company node `c` into a CompanyRow. */
+export const COMPANY_ROW = `c { ${COMPANY_FIELDS}, parentId: [(c)-[:SUBSIDIARY_OF]->(p) | p.id][0] }`;
+
+const COMPANIES_BY_IDS: Statement = {
+  name: 'companiesByIds',
+  cypher: `
+    UNWIND $ids AS id
+    MATCH (c:Company {id: id})
+    RETURN ${COMPANY_ROW} AS company`,
+};
+
+const SUBSIDIARIES_BY_PARENT_IDS: Statement = {
+  name: 'subsidiariesByParentIds',
+  cypher: `
+    UNWIND $ids AS id
+    MATCH (c:Company)-[:SUBSIDIARY_OF]->(:Company {id: id})
+    WITH id, c ORDER BY c.name
+    RETURN id, collect(${COMPANY_ROW}) AS subsidiaries`,
+};
+
+const ULTIMATE_PARENT_IDS: Statement = {
+  name: 'ultimateParentIds',
+  cypher: `
+    UNWIND $ids AS id
+    MATCH (c:Company {id: id})-[:SUBSIDIARY_OF]->*(root:Company)
+    WHERE NOT (root)-[:SUBSIDIARY_OF]->()
+    RETURN id, root.id AS rootId`,
+};
+
+// Deal amounts are summed per side; a deal whose amount is unknown is counted instead.
+const TOTALS_BY_IDS: Statement = {
+  name: 'companyTotalsByIds',
+  cypher: `
+    UNWIND $ids AS id
+    MATCH (c:Company {id: id})
+    CALL (c) {
+      OPTIONAL MATCH (c)<-[:FROM]-(d:Deal)
+      RETURN
+        sum(CASE WHEN d.type = 'INVESTMENT' THEN coalesce(d.amountUsd, 0) ELSE 0 END) AS investedUsd,
+        count(CASE WHEN d.type = 'INVESTMENT' AND d.amountUsd IS NULL THEN 1 END) AS investedUnknownCount,
+        sum(CASE WHEN d.type = 'COMMITMENT' THEN coalesce(d.amountUsd, 0) ELSE 0 END) AS committedUsd,
+        count(CASE WHEN d.type = 'COMMITMENT' AND d.amountUsd IS NULL THEN 1 END) AS committedUnknownCount
+    }
+    CALL (c) {
+      OPTIONAL MATCH (c)<-[:TO]-(d:Deal)
+      RETURN
+        sum(CASE WHEN d.type = 'INVESTMENT' THEN coalesce(d.amountUsd, 0) ELSE 0 END) AS raisedUsd,
+        count(CASE WHEN d.type = 'INVESTMENT' AND d.amountUsd IS NULL THEN 1 END) AS raisedUnknownCount,
+        sum(CASE WHEN d.type = 'COMMITMENT' THEN coalesce(d.amountUsd, 0) ELSE 0 END) AS receivedUsd,
+        count(CASE WHEN d.type = 'COMMITMENT' AND d.amountUsd IS NULL THEN 1 END) AS receivedUnknownCount
+    }
+    RETURN id, {
+      investedUsd: toFloat(investedUsd), investedUnknownCount: investedUnknownCount,
+      raisedUsd: toFloat(raisedUsd), raisedUnknownCount: raisedUnknownCount,
+      committedUsd: toFloat(committedUsd), committedUnknownCount: committedUnknownCount,
+      receivedUsd: toFloat(receivedUsd), receivedUnknownCount: receivedUnknownCount
+    } AS totals`,
+};
+
+// Filters are parameters guarded by IS NULL, so one statement serves every combination.
+const COMPANY_FILTER = `
+    ($sectors IS NULL OR any(s IN c.sectors WHERE s IN $sectors))
+    AND ($country IS NULL OR c.country = $country)
+    AND (NOT $topLevelOnly OR NOT (c)-[:SUBSIDIARY_OF]->())`;
+
+/** Order clauses come from this closed list, never from input. */
+const COMPANY_ORDER = {
+  NAME_ASC: 'toLower(c.name) ASC, c.id ASC',
+  NAME_DESC: 'toLower(c.name) DESC, c.id ASC',
+  ID_ASC: 'c.id ASC',
+  ID_DESC: 'c.id DESC',
+  RELEVANCE_ASC: 'score DESC, c.id ASC',
+  RELEVANCE_DESC: 'score DESC, c.id ASC',
+} as const;
+export type CompanyOrderKey = keyof typeof COMPANY_ORDER;
+
+function listStatement(order: CompanyOrderKey, search: boolean): Statement {
+  const source = search
+    ? `CALL db.index.fulltext.queryNodes('company_search', $search) YIELD node AS c, score`
+    : `MATCH (c:Company) WITH c, 0 AS score`;
+  return {
+    name: `companies:${search ? 'search' : 'all'}:${order}`,
+    cypher: `
+      ${source}
+      WHERE ${COMPANY_FILTER}
+      WITH c, score ORDER BY ${COMPANY_ORDER[order]}
+      WITH collect(c) AS items
+      RETURN size(items) AS totalCount,
+             [c IN items[$offset..($offset + $limit)] | ${COMPANY_ROW}] AS rows`,
+  };
+}
+
+const COUNT_COMPANIES: Statement = {
+  name: 'countCompanies',
+  cypher: 'MATCH (c:Company) RETURN count(c) AS count',
+};
+
+const EXISTING_COMPANY_IDS: Statement = {
+  name: 'existingCompanyIds',
+  cypher: `UNWIND $ids AS id MATCH (c:Company {id: id}) RETURN c.id AS id`,
+};
+
+const UPSERT_COMPANIES: Statement = {
+  name: 'upsertCompanies',
+  cypher: `
+    UNWIND $rows AS row
+    MERGE (c:Company {id: row.id})
+    SET c.name = row.name,
+        c.aliases = row.aliases,
+        c.aliasText = reduce(text = '', a IN row.aliases | text + a + '\n'),
+        c.sectors = row.sectors,
+        c.country = row.country,
+        c.website = row.website
+    RETURN count(c) AS written`,
+};
+
+// Run after UPSERT_COMPANIES, so that parents written in the same batch exist.
+const SET_PARENTS: Statement = {
+  name: 'setCompanyParents',
+  cypher: `
+    UNWIND $rows AS row
+    MATCH (c:Company {id: row.id})
+    CALL (c, row) {
+      OPTIONAL MATCH (c)-[old:SUBSIDIARY_OF]->(p)
+      WITH old, p WHERE old IS NOT NULL AND coalesce(p.id <> row.parentId, true)
+      DELETE old
+    }
+    CALL (c, row) {
+      MATCH (p:Company {id: row.parentId})
+      MERGE (c)-[:SUBSIDIARY_OF]->(p)
+    }
+    RETURN count(c) AS linked`,
+};
+
+const IN_PARENT_CYCLE: Statement = {
+  name: 'companiesInParentCycle',
+  cypher: `
+    UNWIND $ids AS id
+    MATCH (c:Company {id: id})
+    WHERE EXISTS { (c)-[:SUBSIDIARY_OF]->+(c) }
+    RETURN c.id AS id`,
+};
+
+export class CompanyStore {
+  constructor(private readonly db: Database) {}
+
+  async byIds(ids: readonly string[]): Promise<(CompanyRow | null)[]> {
+    const rows = await this.db.read<{ company: CompanyRow }>(COMPANIES_BY_IDS, { ids });
+    const byId = new Map(rows.map((r) => [r.company.id, r.company]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async subsidiaries(parentIds: readonly string[]): Promise<CompanyRow[][]> {
+    const rows = await this.db.read<{ id: string; subsidiaries: CompanyRow[] }>(
+      SUBSIDIARIES_BY_PARENT_IDS,
+      { ids: parentIds },
+    );
+    const byId = new Map(rows.map((r) => [r.id, r.subsidiaries]));
+    return parentIds.map((id) => byId.get(id) ?? []);
+  }
+
+  /** The top-level parent of each company (the company itself when it has none). */
+  async ultimateParentIds(ids: readonly string[]): Promise<(string | null)[]> {
+    const rows = await this.db.read<{ id: string; rootId: string }>(ULTIMATE_PARENT_IDS, { ids });
+    const byId = new Map(rows.map((r) => [r.id, r.rootId]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async totals(ids: readonly string[]): Promise<CompanyTotalsRow[]> {
+    const rows = await this.db.read<{ id: string; totals: CompanyTotalsRow }>(TOTALS_BY_IDS, {
+      ids,
+    });
+    const byId = new Map(rows.map((r) => [r.id, r.totals]));
+    return ids.map((id) => byId.get(id) ?? emptyTotals());
+  }
+
+  async list(
+    filter: {
+      search?: string | null;
+      sectors?: readonly string[] | null;
+      country?: string | null;
+      topLevelOnly?: boolean | null;
+    },
+    order: CompanyOrderKey,
+    page: PageRequest,
+  ): Promise<Page<CompanyRow>> {
+    const search = filter.search?.trim() ? luceneQuery(filter.search) : null;
+    const [row] = await this.db.read<{ totalCount: number; rows: CompanyRow[] }>(
+      listStatement(order, search !== null),
+      {
+        search,
+        sectors: filter.sectors?.length ? filter.sectors : null,
+        country: filter.country?.toUpperCase() ?? null,
+        topLevelOnly: filter.topLevelOnly ?? false,
+        offset: page.offset,
+        limit: page.limit,
+      },
+    );
+    return row ?? { totalCount: 0, rows: [] };
+  }
+
+  /**
+   * Writes companies in the caller's transaction: properties first, then parent links, so a batch
+   * may name parents it creates itself. Refuses unknown parents and parent cycles; the caller's
+   * transaction then rolls back and nothing is written.
+   */
+  async upsertMany(tx: ManagedTransaction, rows: CompanyWrite[]): Promise<void> {
+    const parentIds = [...new Set(rows.flatMap((r) => (r.parentId ? [r.parentId] : [])))];
+    const batchIds = new Set(rows.map((r) => r.id));
+    const existing = new Set(
+      (await runIn<{ id: string }>(tx, EXISTING_COMPANY_IDS, { ids: parentIds })).map((r) => r.id),
+    );
+    const problems: Problem[] = rows
+      .filter((r) => r.parentId && !batchIds.has(r.parentId) && !existing.has(r.parentId))
+      .map((r) => ({
+        field: 'parentId',
+        message: `no company with id '${r.parentId}' (company '${r.id}')`,
+      }));
+    if (problems.length) throw badInput(problems);
+
+    await runIn(tx, UPSERT_COMPANIES, { rows });
+    await runIn(tx, SET_PARENTS, { rows });
+    const cyclic = await runIn<{ id: string }>(tx, IN_PARENT_CYCLE, { ids: [...batchIds] });
+    if (cyclic.length) {
+      throw badInput(
+        cyclic.map((r) => ({
+          field: 'parentId',
+          message: `company '${r.id}' would become its own ancestor`,
+        })),
+      );
+    }
+  }
+
+  async count(): Promise<number> {
+    const [row] = await this.db.read<{ count: number }>(COUNT_COMPANIES);
+    return row?.count ?? 0;
+  }
+
+  async upsert(row: CompanyWrite): Promise<void> {
+    await this.db.writeTx((tx) => this.upsertMany(tx, [row]), 'upsertCompany');
+  }
+
+  async existingIds(tx: ManagedTransaction, ids: readonly string[]): Promise<Set<string>> {
+    const rows = await runIn<{ id: string }>(tx, EXISTING_COMPANY_IDS, { ids });
+    return new Set(rows.map((r) => r.id));
+  }
+}
+
+function emptyTotals(): CompanyTotalsRow {
+  return {
+    investedUsd: 0,
+    investedUnknownCount: 0,
+    raisedUsd: 0,
+    raisedUnknownCount: 0,
+    committedUsd: 0,
+    committedUnknownCount: 0,
+    receivedUsd: 0,
+    receivedUnknownCount: 0,
+  };
+}
+
+/**
+ * A user's search text as a Lucene query: every word escaped and matched as a prefix, all words
+ * required. Lucene syntax in the input is never interpreted.
+ */
+export function luceneQuery(text: string): string {
+  return text
+    .trim()
+    .split(/\s+/)
+    .map((word) => word.toLowerCase().replace(/[+\-&|!(){}[\]^"~*?:\\/]/g, '\\$&'))
+    .filter((word) => word.length > 0)
+    .map((word) => `${word}*`)
+    .join(' AND ');
+}

@@ -1,0 +1,338 @@
+/**
+ * Investments and spending commitments. All Cypher about deals lives here.
+ *
+ * Graph shape: (d:Deal:Investment|CloudCommitment)-[:FROM]->(payer:Company) and
+ * (d)-[:TO]->(payee:Company): money flows FROM -> TO. (d)-[:REPORTED_BY]->(s:Source).
+ */
+import type { ManagedTransaction } from 'neo4j-driver';
+import { badInput, type Problem } from '../errors.js';
+import { DEAL_SIDES, type DealWrite } from '../domain/validate.js';
+import { runIn, type Database, type Statement } from '../neo4j/database.js';
+import type { CompanyStore } from './companyStore.js';
+import type { DealRow, DealType, Page, SourceRow } from './rows.js';
+import type { PageRequest } from './pagination.js';
+import { dateKey } from '../domain/partialDate.js';
+
+/** Projection of a deal node `d` into a DealRow. */
+const DEAL_ROW = `d {
+  .id, .type, .amountUsd, .announcedOn, .status, .instrument, .kind, .term, .note,
+  amountIsUpperBound: coalesce(d.amountIsUpperBound, false),
+  quantity: CASE WHEN d.quantityValue IS NULL THEN null ELSE {value: d.quantityValue, unit: d.quantityUnit} END,
+  fromId: [(d)-[:FROM]->(f) | f.id][0],
+  toId: [(d)-[:TO]->(t) | t.id][0]
+}`;
+
+export interface DealFilterParams {
+  companyId?: string | null;
+  fromCompanyId?: string | null;
+  toCompanyId?: string | null;
+  types?: readonly DealType[] | null;
+  commitmentKinds?: readonly string[] | null;
+  statuses?: readonly string[] | null;
+  announcedFrom?: string | null;
+  announcedTo?: string | null;
+  minAmountUsd?: number | null;
+  maxAmountUsd?: number | null;
+}
+
+/**
+ * One predicate over `d` for every filter; a filter left out is a null parameter. Dates compare
+ * as `YYYY-MM-DD` strings (announcedKey); a kind filter applies to commitments only.
+ */
+const DEAL_FILTER = `
+      ($types IS NULL OR d.type IN $types)
+      AND ($kinds IS NULL OR d.type <> 'COMMITMENT' OR d.kind IN $kinds)
+      AND ($statuses IS NULL OR d.status IN $statuses)
+      AND ($from IS NULL OR d.announcedKey >= $from)
+      AND ($to IS NULL OR d.announcedKey <= $to)
+      AND ($minAmount IS NULL OR d.amountUsd >= $minAmount)
+      AND ($maxAmount IS NULL OR d.amountUsd <= $maxAmount)
+      AND ($companyId IS NULL OR EXISTS { (d)-[:FROM|TO]->(:Company {id: $companyId}) })
+      AND ($fromCompanyId IS NULL OR EXISTS { (d)-[:FROM]->(:Company {id: $fromCompanyId}) })
+      AND ($toCompanyId IS NULL OR EXISTS { (d)-[:TO]->(:Company {id: $toCompanyId}) })`;
+
+function filterParams(filter: DealFilterParams): Record<string, unknown> {
+  return {
+    types: filter.types?.length ? filter.types : null,
+    kinds: filter.commitmentKinds?.length ? filter.commitmentKinds : null,
+    statuses: filter.statuses?.length ? filter.statuses : null,
+    from: filter.announcedFrom ? dateKey(filter.announcedFrom) : null,
+    // A month as upper bound includes the whole month.
+    to: filter.announcedTo ? upperDateKey(filter.announcedTo) : null,
+    minAmount: filter.minAmountUsd ?? null,
+    maxAmount: filter.maxAmountUsd ?? null,
+    companyId: filter.companyId ?? null,
+    fromCompanyId: filter.fromCompanyId ?? null,
+    toCompanyId: filter.toCompanyId ?? null,
+  };
+}
+
+function upperDateKey(value: string): string {
+  return value.length === 7 ? `${value}-31` : value;
+}
+
+/** Order clauses, from a closed list. Unknown dates and amounts sort last either way. */
+const DEAL_ORDER = {
+  ANNOUNCED_ON_DESC: 'd.announcedKey IS NULL, d.announcedKey DESC, d.id',
+  ANNOUNCED_ON_ASC: 'd.announcedKey IS NULL, d.announcedKey ASC, d.id',
+  AMOUNT_USD_DESC: 'd.amountUsd IS NULL, d.amountUsd DESC, d.id',
+  AMOUNT_USD_ASC: 'd.amountUsd IS NULL, d.amountUsd ASC, d.id',
+  ID_DESC: 'd.id DESC',
+  ID_ASC: 'd.id ASC',
+} as const;
+export type DealOrderKey = keyof typeof DEAL_ORDER;
+
+/** How a list of deals is anchored: all deals, or the deals on one side of one company. */
+const DEAL_ANCHOR = {
+  all: 'MATCH (d:Deal)',
+  company: 'MATCH (:Company {id: $companyId})<-[:FROM|TO]-(d:Deal)',
+  from: 'MATCH (:Company {id: $fromCompanyId})<-[:FROM]-(d:Deal)',
+  to: 'MATCH (:Company {id: $toCompanyId})<-[:TO]-(d:Deal)',
+} as const;
+
+const PAGE_OF = (orderKey: DealOrderKey): string => `
+      WITH DISTINCT d ORDER BY ${DEAL_ORDER[orderKey]}
+      WITH collect(d) AS items
+      RETURN size(items) AS totalCount, [d IN items[$offset..($offset + $limit)] | ${DEAL_ROW}] AS rows`;
+
+const statementCache = new Map<string, Statement>();
+function cached(name: string, build: () => string): Statement {
+  let statement = statementCache.get(name);
+  if (!statement) {
+    statement = { name, cypher: build() };
+    statementCache.set(name, statement);
+  }
+  return statement;
+}
+
+function listStatement(anchor: keyof typeof DEAL_ANCHOR, order: DealOrderKey): Statement {
+  return cached(
+    `deals:${anchor}:${order}`,
+    () => `
+      ${DEAL_ANCHOR[anchor]}
+      WHERE ${DEAL_FILTER}
+      ${PAGE_OF(order)}`,
+  );
+}
+
+/** The side of a company a connection lists: `made` = money flows from it. */
+export type DealSide = 'made' | 'received';
+
+function byCompanyStatement(side: DealSide, order: DealOrderKey): Statement {
+  const rel = side === 'made' ? 'FROM' : 'TO';
+  return cached(
+    `dealsByCompany:${side}:${order}`,
+    () => `
+      UNWIND $companyIds AS companyId
+      CALL (companyId) {
+        MATCH (:Company {id: companyId})<-[:${rel}]-(d:Deal)
+        WHERE ${DEAL_FILTER}
+        ${PAGE_OF(order)}
+      }
+      RETURN companyId, totalCount, rows`,
+  );
+}
+
+const DEALS_BY_IDS: Statement = {
+  name: 'dealsByIds',
+  cypher: `UNWIND $ids AS id MATCH (d:Deal {id: id}) RETURN ${DEAL_ROW} AS deal`,
+};
+
+const SOURCES_BY_DEAL_IDS: Statement = {
+  name: 'sourcesByDealIds',
+  cypher: `
+    UNWIND $ids AS id
+    MATCH (:Deal {id: id})-[:REPORTED_BY]->(s:Source)
+    WITH id, s ORDER BY s.publishedOn DESC, s.publisher
+    RETURN id, collect(s { .publisher, .title, .url, .publishedOn }) AS sources`,
+};
+
+const DEAL_TYPES_BY_IDS: Statement = {
+  name: 'dealTypesByIds',
+  cypher: `UNWIND $ids AS id MATCH (d:Deal {id: id}) RETURN d.id AS id, d.type AS type`,
+};
+
+/**
+ * Idempotent by id: MERGE on the unique id, every property set (null removes it), FROM/TO moved
+ * only when they changed, sources replaced. Writing the same row twice changes nothing.
+ */
+const RECORD_DEALS: Statement = {
+  name: 'recordDeals',
+  cypher: `
+    UNWIND $rows AS row
+    MATCH (payer:Company {id: row.fromId})
+    MATCH (payee:Company {id: row.toId})
+    MERGE (d:Deal {id: row.id})
+    SET d.type = row.type,
+        d.amountUsd = row.amountUsd,
+        d.amountIsUpperBound = row.amountIsUpperBound,
+        d.quantityValue = row.quantityValue,
+        d.quantityUnit = row.quantityUnit,
+        d.announcedOn = row.announcedOn,
+        d.announcedKey = row.announcedKey,
+        d.status = row.status,
+        d.instrument = row.instrument,
+        d.kind = row.kind,
+        d.term = row.term,
+        d.note = row.note
+    FOREACH (_ IN CASE WHEN row.type = 'INVESTMENT' THEN [1] ELSE [] END | SET d:Investment)
+    FOREACH (_ IN CASE WHEN row.type = 'COMMITMENT' THEN [1] ELSE [] END | SET d:CloudCommitment)
+    WITH d, row, payer, payee
+    CALL (d, payer, payee) {
+      OPTIONAL MATCH (d)-[r:FROM|TO]->(c:Company)
+      WITH r, c WHERE r IS NOT NULL
+        AND NOT ((type(r) = 'FROM' AND c = payer) OR (type(r) = 'TO' AND c = payee))
+      DELETE r
+    }
+    MERGE (d)-[:FROM]->(payer)
+    MERGE (d)-[:TO]->(payee)
+    WITH d, row
+    CALL (d, row) {
+      OPTIONAL MATCH (d)-[r:REPORTED_BY]->(old:Source)
+      WITH r, old WHERE r IS NOT NULL AND NOT old.key IN [s IN row.sources | s.key]
+      DELETE r
+      WITH old WHERE NOT EXISTS { (old)<-[:REPORTED_BY]-() }
+      DELETE old
+    }
+    CALL (d, row) {
+      UNWIND row.sources AS src
+      MERGE (s:Source {key: src.key})
+        ON CREATE SET s.publisher = src.publisher, s.title = src.title, s.url = src.url,
+                      s.publishedOn = src.publishedOn
+      MERGE (d)-[:REPORTED_BY]->(s)
+    }
+    RETURN count(d) AS written`,
+};
+
+const DELETE_DEAL: Statement = {
+  name: 'deleteDeal',
+  cypher: `
+    MATCH (d:Deal {id: $id})
+    OPTIONAL MATCH (d)-[:REPORTED_BY]->(s:Source)
+    WITH d, collect(s) AS sources, d.id AS id
+    DETACH DELETE d
+    WITH id, sources
+    UNWIND sources AS s
+    WITH id, s WHERE NOT EXISTS { (s)<-[:REPORTED_BY]-() }
+    DELETE s
+    RETURN count(*) AS orphansDeleted`,
+};
+
+const DEAL_EXISTS: Statement = {
+  name: 'dealExists',
+  cypher: `MATCH (d:Deal {id: $id}) RETURN d.id AS id`,
+};
+
+export class DealStore {
+  constructor(
+    private readonly db: Database,
+    private readonly companies: CompanyStore,
+  ) {}
+
+  async byIds(ids: readonly string[]): Promise<(DealRow | null)[]> {
+    const rows = await this.db.read<{ deal: DealRow }>(DEALS_BY_IDS, { ids });
+    const byId = new Map(rows.map((r) => [r.deal.id, r.deal]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async sources(dealIds: readonly string[]): Promise<SourceRow[][]> {
+    const rows = await this.db.read<{ id: string; sources: SourceRow[] }>(SOURCES_BY_DEAL_IDS, {
+      ids: dealIds,
+    });
+    const byId = new Map(rows.map((r) => [r.id, r.sources]));
+    return dealIds.map((id) => byId.get(id) ?? []);
+  }
+
+  async list(
+    filter: DealFilterParams,
+    order: DealOrderKey,
+    page: PageRequest,
+  ): Promise<Page<DealRow>> {
+    // Start from the company named in the filter, when there is one, rather than from all deals;
+    // the filter predicate still checks every condition.
+    const anchor = filter.fromCompanyId
+      ? 'from'
+      : filter.toCompanyId
+        ? 'to'
+        : filter.companyId
+          ? 'company'
+          : 'all';
+    const [row] = await this.db.read<{ totalCount: number; rows: DealRow[] }>(
+      listStatement(anchor, order),
+      { ...filterParams(filter), offset: page.offset, limit: page.limit },
+    );
+    return row ?? { totalCount: 0, rows: [] };
+  }
+
+  /** One page of deals per company, for many companies in one query (no N+1). */
+  async pagesByCompany(
+    companyIds: readonly string[],
+    side: DealSide,
+    filter: DealFilterParams,
+    order: DealOrderKey,
+    page: PageRequest,
+  ): Promise<Page<DealRow>[]> {
+    const rows = await this.db.read<{ companyId: string; totalCount: number; rows: DealRow[] }>(
+      byCompanyStatement(side, order),
+      { ...filterParams(filter), companyIds, offset: page.offset, limit: page.limit },
+    );
+    const byId = new Map(rows.map((r) => [r.companyId, r]));
+    return companyIds.map((id) => byId.get(id) ?? { totalCount: 0, rows: [] });
+  }
+
+  /**
+   * Writes deals in the caller's transaction. Refuses (nothing written) when a company is unknown
+   * or an id already belongs to a deal of the other type.
+   */
+  async recordMany(tx: ManagedTransaction, rows: DealWrite[]): Promise<void> {
+    const companyIds = [...new Set(rows.flatMap((r) => [r.fromId, r.toId]))];
+    const known = await this.companies.existingIds(tx, companyIds);
+    const existingTypes = await this.existingTypes(
+      tx,
+      rows.map((r) => r.id),
+    );
+    const problems: Problem[] = [];
+    for (const row of rows) {
+      const [fromField, toField] = DEAL_SIDES[row.type];
+      for (const [field, id] of [
+        [fromField, row.fromId],
+        [toField, row.toId],
+      ] as const) {
+        if (!known.has(id))
+          problems.push({ field, message: `no company with id '${id}' (deal '${row.id}')` });
+      }
+      const existing = existingTypes.get(row.id);
+      if (existing && existing !== row.type) {
+        problems.push({
+          field: 'id',
+          message: `'${row.id}' is already the id of ${existing === 'INVESTMENT' ? 'an investment' : 'a commitment'}`,
+        });
+      }
+    }
+    if (problems.length) throw badInput(problems);
+    await runIn(tx, RECORD_DEALS, { rows });
+  }
+
+  async record(row: DealWrite): Promise<void> {
+    await this.db.writeTx((tx) => this.recordMany(tx, [row]), 'recordDeal');
+  }
+
+  /** The type of each deal id that exists already. */
+  async existingTypes(
+    tx: ManagedTransaction,
+    ids: readonly string[],
+  ): Promise<Map<string, DealType>> {
+    const rows = await runIn<{ id: string; type: DealType }>(tx, DEAL_TYPES_BY_IDS, { ids });
+    return new Map(rows.map((r) => [r.id, r.type]));
+  }
+
+  /** Deletes a deal; false when there was none. */
+  async delete(id: string): Promise<boolean> {
+    return this.db.writeTx(async (tx) => {
+      const found = await runIn(tx, DEAL_EXISTS, { id });
+      if (found.length === 0) return false;
+      await runIn(tx, DELETE_DEAL, { id });
+      return true;
+    }, 'deleteDeal');
+  }
+}
