@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { generate } from '@graphql-codegen/cli';
-import config from '../codegen.ts';
+import config from '../codegen.js';
 
 const outputs = (await generate({ ...config, silent: true }, false)) as {
   filename: string;
