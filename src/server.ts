@@ -56,6 +56,8 @@ export async function startServer({
     formatError: createFormatError(logger),
     includeStacktraceInErrorResponses: !config.production,
     introspection: true,
+    // main.ts owns signal handling: it stops the server, then the driver and the local Neo4j.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       config.production
