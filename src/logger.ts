@@ -1,8 +1,30 @@
-import { pino, type Logger } from 'pino';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-/** Structured JSON logs on stdout; one line per event. */
-export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({ level, base: { service: 'ai-deal-graph' } });
+/** What every log line written while serving a request carries. */
+export interface RequestScope {
+  requestId: string;
+  /** Set once Apollo has resolved the operation; null for an anonymous one. */
+  operationName?: string | null;
+}
+
+/**
+ * The request being served, if any. The HTTP layer enters it for each GraphQL request, so that a
+ * line logged anywhere below (an internal error in formatError, a store) names its request.
+ */
+export const requestScope = new AsyncLocalStorage<RequestScope>();
+
+/** Structured JSON logs on stdout (or `destination`); one line per event. */
+export function createLogger(
+  level = process.env.LOG_LEVEL ?? 'info',
+  destination?: DestinationStream,
+): Logger {
+  const options = {
+    level,
+    base: { service: 'ai-deal-graph' },
+    mixin: () => ({ ...requestScope.getStore() }),
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -31,18 +31,33 @@ logger.info(
   `GraphQL ready at ${server.url}`,
 );
 
+/** Past this, shutdown gives up waiting and exits non-zero (the drain itself takes at most 10 s). */
+const SHUTDOWN_DEADLINE_MS = 30_000;
+
 let stopping = false;
+/**
+ * Graceful shutdown: the HTTP server stops accepting connections and Apollo waits for in-flight
+ * requests (closing idle keep-alive connections), then the driver closes, then the local Neo4j
+ * stops if this process started it.
+ */
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
+  setTimeout(() => {
+    logger.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown took too long; exiting');
+    process.exit(1);
+  }, SHUTDOWN_DEADLINE_MS).unref();
+  let exitCode = 0;
   try {
     await server.stop();
     await connection.close();
-  } finally {
     logger.info('stopped');
-    process.exit(0);
+  } catch (error) {
+    exitCode = 1;
+    logger.error({ err: error }, 'shutdown failed');
   }
+  process.exit(exitCode);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));

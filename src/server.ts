@@ -1,23 +1,35 @@
 /**
- * HTTP and Apollo setup: express serves /graphql, /healthz and /readyz; Apollo builds a context
- * per request (stores, fresh loaders, caller) and hands it to the resolvers.
+ * HTTP and Apollo setup. Express serves /graphql, the probes (/healthz, /readyz) and /metrics;
+ * Apollo builds a context per request (stores, fresh loaders, caller) and hands it to the
+ * resolvers.
+ *
+ * The way of a GraphQL request: request id -> CORS -> JSON body (size limit) -> token limit ->
+ * log scope -> Apollo (CSRF check, parse, validation with the depth/alias/directive limits, cost
+ * limit, execution) -> formatError (codes, masking) -> one log line and the metrics.
  */
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import {
-  ApolloServerPluginLandingPageLocalDefault,
-  ApolloServerPluginLandingPageProductionDefault,
-} from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express from 'express';
-import type { Config } from './config.js';
+import { DEFAULT_QUERY_LIMITS, type Config } from './config.js';
 import type { Context } from './context.js';
 import { callerFrom } from './http/auth.js';
 import { createFormatError } from './http/formatError.js';
+import { healthRoutes } from './http/health.js';
+import { createMetrics } from './http/metrics.js';
+import { costLimitPlugin, limitRules } from './http/queryLimits.js';
+import {
+  assignRequestId,
+  enterRequestScope,
+  requestIdOf,
+  requestLoggingPlugin,
+} from './http/requestLogging.js';
+import { bodyErrors, tokenLimit } from './http/requestLimits.js';
 import { createLoaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import { resolvers } from './resolvers/index.js';
@@ -26,6 +38,9 @@ import type { Stores } from './stores/index.js';
 
 /** Largest request body accepted; a GraphQL document with variables is far smaller. */
 export const MAX_BODY_BYTES = 100 * 1024;
+
+/** How long shutdown waits for in-flight requests before closing their connections. */
+const DRAIN_GRACE_MS = 10_000;
 
 export interface RunningServer {
   url: string;
@@ -36,7 +51,12 @@ export interface RunningServer {
 }
 
 export interface ServerOptions {
-  config: Pick<Config, 'adminToken' | 'production' | 'host' | 'port'>;
+  /**
+   * introspection and playground default to on outside production and off in it; limits to
+   * DEFAULT_QUERY_LIMITS.
+   */
+  config: Pick<Config, 'adminToken' | 'production' | 'host' | 'port'> &
+    Partial<Pick<Config, 'introspection' | 'playground' | 'limits'>>;
   stores: Stores;
   logger: Logger;
 }
@@ -46,45 +66,59 @@ export async function startServer({
   stores,
   logger,
 }: ServerOptions): Promise<RunningServer> {
+  const introspection = config.introspection ?? !config.production;
+  const playground = config.playground ?? !config.production;
+  const limits = config.limits ?? DEFAULT_QUERY_LIMITS;
+
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
+  const metrics = createMetrics(stores.db);
 
   const apollo = new ApolloServer<Context>({
     typeDefs: loadTypeDefs(),
     resolvers,
-    formatError: createFormatError(logger),
+    logger,
+    formatError: createFormatError(logger, {
+      suggestFields: introspection,
+      onError: metrics.countError,
+    }),
     includeStacktraceInErrorResponses: !config.production,
-    introspection: true,
+    introspection,
+    // On by default in Apollo Server 5; stated because the server relies on it: a GET or a POST
+    // with a "simple" content type must carry a header no browser form can set.
+    csrfPrevention: true,
+    validationRules: limitRules(limits),
     // main.ts owns signal handling: it stops the server, then the driver and the local Neo4j.
     stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      config.production
-        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
-        : ApolloServerPluginLandingPageLocalDefault({ footer: false }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: DRAIN_GRACE_MS }),
+      playground
+        ? ApolloServerPluginLandingPageLocalDefault({ footer: false })
+        : ApolloServerPluginLandingPageDisabled(),
+      costLimitPlugin<Context>(limits.maxCost),
+      requestLoggingPlugin(logger),
+      metrics.plugin,
     ],
   });
   await apollo.start();
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const ready = await stores.db.ping();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', neo4j: ready });
-  });
-
+  app.use(assignRequestId);
+  app.use(healthRoutes(stores.db));
+  app.get('/metrics', metrics.handler);
   app.use(
     '/graphql',
-    cors(),
+    cors({ exposedHeaders: ['x-request-id'] }),
     express.json({ limit: MAX_BODY_BYTES }),
+    bodyErrors(MAX_BODY_BYTES, logger, metrics.countError),
+    tokenLimit(limits.maxTokens, metrics.countError),
+    enterRequestScope,
     expressMiddleware(apollo, {
-      context: async ({ req }) => ({
+      context: async ({ req, res }) => ({
         stores,
         loaders: createLoaders(stores),
         caller: callerFrom(req.headers.authorization, config.adminToken),
-        requestId: req.header('x-request-id') ?? randomUUID(),
+        requestId: requestIdOf(res),
       }),
     }),
   );
@@ -96,6 +130,9 @@ export async function startServer({
     url: `http://${host}:${port}/graphql`,
     port,
     httpServer,
-    stop: () => apollo.stop(),
+    async stop() {
+      await apollo.stop();
+      metrics.close();
+    },
   };
 }

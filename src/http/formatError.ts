@@ -1,17 +1,58 @@
-import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
-import { ErrorCode, PUBLIC_CODES } from '../errors.js';
+import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ErrorCode, PUBLIC_CODES, UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
+export interface FormatErrorOptions {
+  /**
+   * False strips graphql-js's "Did you mean ...?" hints (fields, arguments, types, enum values):
+   * with introspection off they would spell out the schema piece by piece.
+   */
+  suggestFields?: boolean;
+  /** Called with the code of every error sent (metrics count them). */
+  onError?: (code: string) => void;
+}
+
 /**
- * Errors with a public code reach the client as they are; anything else is logged in full and
- * reaches the client as a bare INTERNAL_SERVER_ERROR, whatever the environment.
+ * Apollo reports every error raised by a validation rule as GRAPHQL_VALIDATION_FAILED; a rule
+ * that refuses a document with a UserError (the query limits) keeps that error's code and
+ * details.
  */
-export function createFormatError(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+function withOwnCode(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  if (
+    formatted.extensions?.code === ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED &&
+    error instanceof GraphQLError &&
+    error.originalError instanceof UserError
+  ) {
+    return {
+      ...formatted,
+      extensions: { ...formatted.extensions, ...error.originalError.extensions },
+    };
+  }
+  return formatted;
+}
+
+/**
+ * Errors with a public code reach the client as they are (stack traces only outside production,
+ * see includeStacktraceInErrorResponses); anything else is logged in full and reaches the client
+ * as a bare INTERNAL_SERVER_ERROR, whatever the environment.
+ */
+export function createFormatError(
+  logger: Logger,
+  { suggestFields = true, onError }: FormatErrorOptions = {},
+) {
+  return (received: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const formatted = withOwnCode(received, error);
     const code = formatted.extensions?.code;
-    if (typeof code === 'string' && PUBLIC_CODES.has(code)) return formatted;
+    if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
+      onError?.(code);
+      if (!suggestFields && /Did you mean/.test(formatted.message)) {
+        return { ...formatted, message: formatted.message.replace(/\s*Did you mean .*\?$/, '') };
+      }
+      return formatted;
+    }
     logger.error({ err: unwrapResolverError(error), path: formatted.path }, 'internal error');
+    onError?.(ErrorCode.INTERNAL_SERVER_ERROR);
     return {
       message: 'Internal server error',
       ...(formatted.path ? { path: formatted.path } : {}),

@@ -42,13 +42,20 @@ export type QueryObserver = (name: string, seconds: number, failed: boolean) => 
  * - Reads go out as reads (routed to followers on a cluster), writes as writes, each in a managed
  *   transaction with a timeout, sessions closed in `finally`.
  * - Connection and retry timeouts are short so that an outage fails requests fast
- *   (DATABASE_UNAVAILABLE) instead of queueing them.
+ *   (DATABASE_UNAVAILABLE) instead of queueing them. Once work has failed that way, each later
+ *   unit of work first runs one probe without retries (milliseconds when the port is closed), and
+ *   fails at once if Neo4j still does not answer, instead of sitting in the managed
+ *   transaction's retry loop for maxTransactionRetryTime; the first success closes the circuit.
  */
 export class Database {
   readonly driver: Driver;
   readonly name: string;
   private readonly queryTimeoutMs: number;
   private observers: QueryObserver[] = [];
+  /** Set when work failed because Neo4j could not be reached; cleared by the next success. */
+  private unreachable = false;
+  /** The probe in flight, shared by every request that waits on it. */
+  private probing: Promise<boolean> | undefined;
 
   constructor(options: DatabaseOptions) {
     this.name = options.database;
@@ -106,33 +113,48 @@ export class Database {
   }
 
   /**
-   * A read that is never retried: for path and cycle queries whose cost grows with the graph.
+   * Reads that are never retried: for path and cycle queries whose cost grows with the graph.
    * Managed transactions retry memory-pool errors for up to `maxTransactionRetryTime`; re-running
-   * a query that just exhausted the memory pool only makes things worse, so these run as a single
-   * auto-commit query under their own timeout.
+   * a query that just exhausted the memory pool only makes things worse, so these run in one
+   * explicit read transaction, once, under their own timeout.
    */
+  async readOnceTx<T>(
+    work: (tx: QueryRunner) => Promise<T>,
+    timeoutMs: number,
+    name: string,
+  ): Promise<T> {
+    return this.withSession('READ', name, async (session) => {
+      const tx = session.beginTransaction({
+        timeout: timeoutMs,
+        metadata: { app: 'ai-deal-graph', query: name },
+      });
+      try {
+        const result = await work(tx);
+        await tx.commit();
+        return result;
+      } finally {
+        if (tx.isOpen()) await tx.rollback();
+      }
+    });
+  }
+
+  /** One statement of readOnceTx. */
   async readOnce<T extends Row = Row>(
     statement: Statement,
     params: Params,
     timeoutMs: number,
   ): Promise<T[]> {
-    return this.withSession('READ', statement.name, async (session) => {
-      const result = await session.run(CYPHER_VERSION + statement.cypher, params, {
-        timeout: timeoutMs,
-        metadata: { app: 'ai-deal-graph', query: statement.name },
-      });
-      return result.records.map((r) => r.toObject() as T);
-    });
+    return this.readOnceTx((tx) => runIn<T>(tx, statement, params), timeoutMs, statement.name);
   }
 
-  /** True when Neo4j answers a trivial query within `timeoutMs`. */
+  /**
+   * True when Neo4j answers a trivial query within `timeoutMs`: one attempt, no retries, so the
+   * answer comes within the bound even while Neo4j is down or hanging.
+   */
   async ping(timeoutMs = 2_000): Promise<boolean> {
-    try {
-      await this.read({ name: 'ping', cypher: 'RETURN 1 AS ok' }, {}, timeoutMs);
-      return true;
-    } catch {
-      return false;
-    }
+    const ok = await this.probe(timeoutMs);
+    if (ok) this.unreachable = false;
+    return ok;
   }
 
   async close(): Promise<void> {
@@ -146,26 +168,97 @@ export class Database {
   ): Promise<T> {
     const started = performance.now();
     let failed = false;
-    const session = this.driver.session({
-      database: this.name,
-      defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
-    });
     try {
-      return await work(session);
+      if (this.unreachable && !(await this.sharedProbe())) throw unavailable();
+      const session = this.driver.session({
+        database: this.name,
+        defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
+      });
+      try {
+        const result = await work(session);
+        this.unreachable = false;
+        return result;
+      } finally {
+        await session.close();
+      }
     } catch (error) {
       failed = true;
-      throw translateDriverError(error);
+      const translated = translateDriverError(error);
+      if (isUnavailable(translated)) this.unreachable = true;
+      throw translated;
     } finally {
-      await session.close();
       const seconds = (performance.now() - started) / 1000;
       for (const observer of this.observers) observer(name, seconds, failed);
     }
   }
+
+  private sharedProbe(): Promise<boolean> {
+    this.probing ??= this.probe(PROBE_TIMEOUT_MS)
+      .then((ok) => {
+        if (ok) this.unreachable = false;
+        return ok;
+      })
+      .finally(() => {
+        this.probing = undefined;
+      });
+    return this.probing;
+  }
+
+  /** One auto-commit `RETURN 1`, bounded by `timeoutMs` however the connection behaves. */
+  private async probe(timeoutMs: number): Promise<boolean> {
+    const session = this.driver.session({
+      database: this.name,
+      defaultAccessMode: neo4j.session.READ,
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      const answered = session
+        .run(
+          'RETURN 1 AS ok',
+          {},
+          { timeout: timeoutMs, metadata: { app: 'ai-deal-graph', query: 'ping' } },
+        )
+        .then(
+          () => true,
+          () => false,
+        );
+      return await Promise.race([answered, deadline]);
+    } finally {
+      clearTimeout(timer);
+      // Not awaited: after a deadline the session may still be waiting on the dead connection.
+      session.close().catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * How long a unit of work waits, while Neo4j is known to be down, for the probe to answer. A
+ * closed port answers in milliseconds; this bounds a hanging server, and leaves room for the
+ * first connection to a Neo4j that just came back (TLS-less Bolt handshake and login: seconds on
+ * a busy machine).
+ */
+const PROBE_TIMEOUT_MS = 5_000;
+
+function unavailable(): UserError {
+  return new UserError(
+    ErrorCode.DATABASE_UNAVAILABLE,
+    'The database is unavailable right now; try again shortly.',
+  );
+}
+
+function isUnavailable(error: unknown): boolean {
+  return error instanceof UserError && error.extensions.code === ErrorCode.DATABASE_UNAVAILABLE;
 }
 
 /** Runs a statement inside a transaction the caller owns; rows as plain objects. */
+/** A transaction, managed or explicit: what runIn needs. */
+export type QueryRunner = Pick<ManagedTransaction, 'run'>;
+
 export async function runIn<T extends Row = Row>(
-  tx: ManagedTransaction,
+  tx: QueryRunner,
   statement: Statement,
   params: Params = {},
 ): Promise<T[]> {
@@ -193,10 +286,7 @@ export function translateDriverError(error: unknown): unknown {
     (/connect|ECONNREFUSED|acquisition timed out/i.test(code + ' ' + message) &&
       !code.startsWith('Neo.ClientError'))
   ) {
-    return new UserError(
-      ErrorCode.DATABASE_UNAVAILABLE,
-      'The database is unavailable right now; try again shortly.',
-    );
+    return unavailable();
   }
   if (code.startsWith('Neo.ClientError.Transaction.TransactionTimedOut')) {
     return new UserError(
