@@ -29,3 +29,11 @@ export function isPartialDate(value: string): boolean {
 export function dateKey(value: string): string {
   return value.length === 7 ? `${value}-01` : value;
 }
+
+/**
+ * The key of a date as an inclusive upper bound, where a month includes the whole month:
+ * `2025-09` -> `2025-09-31` (every day of it sorts at or before that); `2025-09-15` stays.
+ */
+export function upperDateKey(value: string): string {
+  return value.length === 7 ? `${value}-31` : value;
+}

@@ -106,9 +106,13 @@ function parentsFirst(companies: CompanyWrite[]): CompanyWrite[] {
   return ordered;
 }
 
-/** Company ids whose parent chain within the file loops back to them. */
-function parentCycles(companies: CompanyWrite[]): Set<string> {
-  const parentOf = new Map(companies.map((c) => [c.id, c.parentId]));
+/**
+ * Company ids whose parent chain loops back to them once the file is written: the file's parent
+ * links replace the stored ones of the companies it holds; `stored` has the others.
+ */
+function parentCycles(companies: CompanyWrite[], stored: Map<string, string>): Set<string> {
+  const parentOf = new Map<string, string | null>(stored);
+  for (const c of companies) parentOf.set(c.id, c.parentId);
   const cyclic = new Set<string>();
   for (const c of companies) {
     const seen = new Set<string>();
@@ -215,17 +219,25 @@ export async function importDataset(
     ]),
   ];
   const dealIds = deals.map((d) => d.row.id);
-  const { inDatabase, dealTypes } = await stores.db.readTx(async (tx) => ({
+  const parentIds = [
+    ...new Set(companies.flatMap((c) => (c.row.parentId ? [c.row.parentId] : []))),
+  ];
+  const { inDatabase, dealTypes, storedParents } = await stores.db.readTx(async (tx) => ({
     inDatabase: await stores.companies.existingIds(tx, referenced),
     dealTypes: await stores.deals.existingTypes(tx, dealIds),
+    storedParents: await stores.companies.ancestorLinks(tx, parentIds),
   }));
 
-  // A parent must be accepted in this file or exist already; drop companies whose parent fails,
-  // until nothing changes (a rejected parent can reject its subsidiaries in turn).
-  const cyclic = parentCycles(companies.map((c) => c.row));
+  // A parent must be accepted in this file or exist already, and no parent chain may loop, in
+  // the file or through the database; drop companies that fail, until nothing changes (a
+  // rejected parent can reject its subsidiaries in turn, and keeps its stored parent).
   for (let changed = true; changed;) {
     changed = false;
     const accepted = new Set(companies.map((c) => c.row.id));
+    const cyclic = parentCycles(
+      companies.map((c) => c.row),
+      storedParents,
+    );
     const kept: typeof companies = [];
     for (const c of companies) {
       const parent = c.row.parentId;

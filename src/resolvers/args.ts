@@ -3,7 +3,7 @@ import { badInput, type Problem } from '../errors.js';
 import type { DealFilter, DealOrder, CompanyOrder, CompanyFilter } from '../generated/graphql.js';
 import type { DealFilterParams, DealOrderKey } from '../stores/dealStore.js';
 import type { CompanyOrderKey } from '../stores/companyStore.js';
-import { dateKey } from '../domain/partialDate.js';
+import { dateKey, upperDateKey } from '../domain/partialDate.js';
 
 export function dealFilter(
   where: DealFilter | null | undefined,
@@ -11,10 +11,11 @@ export function dealFilter(
 ): DealFilterParams {
   const filter = where ?? {};
   const problems: Problem[] = [];
+  // A month as announcedTo includes the whole month: 2025-09-15 to 2025-09 is a valid range.
   if (
     filter.announcedFrom &&
     filter.announcedTo &&
-    dateKey(filter.announcedFrom) > dateKey(filter.announcedTo)
+    dateKey(filter.announcedFrom) > upperDateKey(filter.announcedTo)
   ) {
     problems.push({ field: `${field}.announcedFrom`, message: 'must not be after announcedTo' });
   }

@@ -1,14 +1,19 @@
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLScalarType, Kind } from 'graphql';
 import { partialDateProblem } from '../domain/partialDate.js';
 
+/**
+ * Bad dates are thrown as plain errors, not GraphQLErrors: graphql-js then wraps them with what
+ * the client needs to find the value (for a variable, its name and path, `$input ... at
+ * "input.announcedOn"`; for a literal, the type, the value and its location in the document).
+ * A GraphQLError thrown here is passed on bare, without either. Apollo reports a bad variable as
+ * BAD_USER_INPUT and a bad literal as GRAPHQL_VALIDATION_FAILED.
+ */
 function parse(value: unknown): string {
   if (typeof value !== 'string') {
-    throw new GraphQLError('PartialDate must be a string: YYYY-MM-DD or YYYY-MM.', {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+    throw new TypeError('PartialDate must be a string: YYYY-MM-DD or YYYY-MM.');
   }
   const problem = partialDateProblem(value);
-  if (problem) throw new GraphQLError(problem, { extensions: { code: 'BAD_USER_INPUT' } });
+  if (problem) throw new TypeError(problem);
   return value;
 }
 
@@ -19,9 +24,7 @@ export const PartialDate = new GraphQLScalarType({
   parseValue: parse,
   parseLiteral(ast) {
     if (ast.kind !== Kind.STRING) {
-      throw new GraphQLError('PartialDate must be a string: YYYY-MM-DD or YYYY-MM.', {
-        extensions: { code: 'BAD_USER_INPUT' },
-      });
+      throw new TypeError('PartialDate must be a string: YYYY-MM-DD or YYYY-MM.');
     }
     return parse(ast.value);
   },
