@@ -83,6 +83,11 @@ export async function connect(
   try {
     await waitUntilReachable(db, 60);
     await migrate(db);
+    const stores = createStores(db);
+    if (await stores.flows.needsRebuild()) {
+      log('Deriving the money-flow graph (FLOWS_TO) from the stored deals...');
+      await stores.flows.rebuildAll();
+    }
   } catch (error) {
     await db.close();
     await localNeo4j?.stop();

@@ -30,6 +30,11 @@ export const MIGRATIONS: Statement[] = [
     cypher: 'CREATE INDEX company_name IF NOT EXISTS FOR (c:Company) ON (c.name)',
   },
   {
+    // Flow maintenance finds a tree's deals through the companies' top-level parent.
+    name: 'index company_root',
+    cypher: 'CREATE INDEX company_root IF NOT EXISTS FOR (c:Company) ON (c.rootId)',
+  },
+  {
     name: 'fulltext company_search',
     cypher:
       'CREATE FULLTEXT INDEX company_search IF NOT EXISTS FOR (c:Company) ON EACH [c.name, c.aliasText]',

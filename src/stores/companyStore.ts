@@ -8,6 +8,7 @@ import type { CompanyWrite } from '../domain/validate.js';
 import { runIn, type Database, type Statement } from '../neo4j/database.js';
 import type { CompanyRow, CompanyTotalsRow, Page } from './rows.js';
 import type { PageRequest } from './pagination.js';
+import type { FlowStore } from './flowStore.js';
 
 const COMPANY_FIELDS = `.id, .name, .aliases, .sectors, .country, .website`;
 
@@ -31,13 +32,14 @@ const SUBSIDIARIES_BY_PARENT_IDS: Statement = {
     RETURN id, collect(${COMPANY_ROW}) AS subsidiaries`,
 };
 
-const ULTIMATE_PARENT_IDS: Statement = {
-  name: 'ultimateParentIds',
+// Returns the root's row, not its id: a second lookup by id would be one more round trip.
+const ULTIMATE_PARENTS: Statement = {
+  name: 'ultimateParents',
   cypher: `
     UNWIND $ids AS id
-    MATCH (c:Company {id: id})-[:SUBSIDIARY_OF]->*(root:Company)
-    WHERE NOT (root)-[:SUBSIDIARY_OF]->()
-    RETURN id, root.id AS rootId`,
+    MATCH (:Company {id: id})-[:SUBSIDIARY_OF]->*(c:Company)
+    WHERE NOT (c)-[:SUBSIDIARY_OF]->()
+    RETURN id, ${COMPANY_ROW} AS root`,
 };
 
 // Deal amounts are summed per side; a deal whose amount is unknown is counted instead.
@@ -113,6 +115,15 @@ const EXISTING_COMPANY_IDS: Statement = {
   cypher: `UNWIND $ids AS id MATCH (c:Company {id: id}) RETURN c.id AS id`,
 };
 
+/** The stored parent links above the given companies, up to their top-level parents. */
+const ANCESTOR_LINKS: Statement = {
+  name: 'companyAncestorLinks',
+  cypher: `
+    UNWIND $ids AS id
+    MATCH (:Company {id: id})-[:SUBSIDIARY_OF]->*(c:Company)-[:SUBSIDIARY_OF]->(p:Company)
+    RETURN DISTINCT c.id AS id, p.id AS parentId`,
+};
+
 const UPSERT_COMPANIES: Statement = {
   name: 'upsertCompanies',
   cypher: `
@@ -155,7 +166,10 @@ const IN_PARENT_CYCLE: Statement = {
 };
 
 export class CompanyStore {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly flows: FlowStore,
+  ) {}
 
   async byIds(ids: readonly string[]): Promise<(CompanyRow | null)[]> {
     const rows = await this.db.read<{ company: CompanyRow }>(COMPANIES_BY_IDS, { ids });
@@ -173,9 +187,9 @@ export class CompanyStore {
   }
 
   /** The top-level parent of each company (the company itself when it has none). */
-  async ultimateParentIds(ids: readonly string[]): Promise<(string | null)[]> {
-    const rows = await this.db.read<{ id: string; rootId: string }>(ULTIMATE_PARENT_IDS, { ids });
-    const byId = new Map(rows.map((r) => [r.id, r.rootId]));
+  async ultimateParents(ids: readonly string[]): Promise<(CompanyRow | null)[]> {
+    const rows = await this.db.read<{ id: string; root: CompanyRow }>(ULTIMATE_PARENTS, { ids });
+    const byId = new Map(rows.map((r) => [r.id, r.root]));
     return ids.map((id) => byId.get(id) ?? null);
   }
 
@@ -198,6 +212,8 @@ export class CompanyStore {
     page: PageRequest,
   ): Promise<Page<CompanyRow>> {
     const search = filter.search?.trim() ? luceneQuery(filter.search) : null;
+    // A search text of punctuation only has nothing the index could match.
+    if (filter.search?.trim() && search === null) return { totalCount: 0, rows: [] };
     const [row] = await this.db.read<{ totalCount: number; rows: CompanyRow[] }>(
       listStatement(order, search !== null),
       {
@@ -226,7 +242,7 @@ export class CompanyStore {
     const problems: Problem[] = rows
       .filter((r) => r.parentId && !batchIds.has(r.parentId) && !existing.has(r.parentId))
       .map((r) => ({
-        field: 'parentId',
+        field: 'input.parentId',
         message: `no company with id '${r.parentId}' (company '${r.id}')`,
       }));
     if (problems.length) throw badInput(problems);
@@ -237,11 +253,12 @@ export class CompanyStore {
     if (cyclic.length) {
       throw badInput(
         cyclic.map((r) => ({
-          field: 'parentId',
+          field: 'input.parentId',
           message: `company '${r.id}' would become its own ancestor`,
         })),
       );
     }
+    await this.flows.afterCompaniesWritten(tx, [...batchIds]);
   }
 
   async count(): Promise<number> {
@@ -256,6 +273,15 @@ export class CompanyStore {
   async existingIds(tx: ManagedTransaction, ids: readonly string[]): Promise<Set<string>> {
     const rows = await runIn<{ id: string }>(tx, EXISTING_COMPANY_IDS, { ids });
     return new Set(rows.map((r) => r.id));
+  }
+
+  /** Child id -> parent id, for every stored link on the way up from the given companies. */
+  async ancestorLinks(
+    tx: ManagedTransaction,
+    ids: readonly string[],
+  ): Promise<Map<string, string>> {
+    const rows = await runIn<{ id: string; parentId: string }>(tx, ANCESTOR_LINKS, { ids });
+    return new Map(rows.map((r) => [r.id, r.parentId]));
   }
 }
 
@@ -273,15 +299,16 @@ function emptyTotals(): CompanyTotalsRow {
 }
 
 /**
- * A user's search text as a Lucene query: every word escaped and matched as a prefix, all words
- * required. Lucene syntax in the input is never interpreted.
+ * A user's search text as a Lucene query: its words as the index's standard analyzer splits them
+ * (runs of letters and digits; `.`, `'` and `_` stay inside a word, as in `amazon.com`), each
+ * matched as a prefix, all required. Everything else separates words, so `AT&T` finds AT&T and
+ * Lucene syntax in the input is never interpreted. Null when the text has no words.
  */
-export function luceneQuery(text: string): string {
-  return text
-    .trim()
-    .split(/\s+/)
-    .map((word) => word.toLowerCase().replace(/[+\-&|!(){}[\]^"~*?:\\/]/g, '\\$&'))
-    .filter((word) => word.length > 0)
-    .map((word) => `${word}*`)
-    .join(' AND ');
+export function luceneQuery(text: string): string | null {
+  const words = text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}._']+/u)
+    .map((word) => word.replace(/^[._']+|[._']+$/g, ''))
+    .filter((word) => word.length > 0);
+  return words.length ? words.map((word) => `${word}*`).join(' AND ') : null;
 }

@@ -5,9 +5,10 @@
 import { inject } from 'vitest';
 import { Database } from '../../src/neo4j/database.js';
 import { migrate } from '../../src/neo4j/migrations.js';
-import { createLogger } from '../../src/logger.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+import { startServer, type RunningServer, type ServerOptions } from '../../src/server.js';
 import { createStores, type Stores } from '../../src/stores/index.js';
+import type { CycleStoreOptions } from '../../src/stores/cycleStore.js';
 import { importDataset, type ImportReport } from '../../src/importer/importDataset.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -49,19 +50,31 @@ export function testDatabase(): Database {
   });
 }
 
+export interface TestServerOptions {
+  adminToken?: string | undefined;
+  production?: boolean;
+  /** Further server settings (introspection, playground, limits). */
+  config?: Partial<ServerOptions['config']>;
+  /** Default: silent, or TEST_LOG_LEVEL. */
+  logger?: Logger;
+  /** Time limit and result cap of cycle and path queries. */
+  cycleLimits?: CycleStoreOptions;
+}
+
 export async function startTestServer(
-  options: { adminToken?: string | undefined; production?: boolean } = { adminToken: ADMIN_TOKEN },
+  options: TestServerOptions = { adminToken: ADMIN_TOKEN },
 ): Promise<TestServer> {
   const db = testDatabase();
   await migrate(db);
-  const stores = createStores(db);
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const stores = createStores(db, options.cycleLimits);
+  const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const server = await startServer({
     config: {
       adminToken: options.adminToken,
       production: options.production ?? false,
       host: '127.0.0.1',
       port: 0,
+      ...options.config,
     },
     stores,
     logger,

@@ -1,0 +1,143 @@
+/**
+ * `npm run bench:cycles`: cycle-query figures on seeded, industry-shaped synthetic graphs.
+ *
+ * Starts the project's own Neo4j in a temporary folder, and for each graph size loads the
+ * synthetic dataset through the real importer (which keeps the flow graph in step), then for
+ * maximum lengths 3..6 prints the number of cycles, median and p95 latency of the whole-graph
+ * query and of through-one-company queries, and the ratio to an in-process enumerator run on
+ * the same graph in the same process. It asserts that both find the same number of cycles.
+ *
+ * Env: BENCH_SIZES (default "1000x10000,10000x100000"), BENCH_REPEAT (whole-graph runs, 5),
+ * BENCH_THROUGH (companies sampled for through-queries, 20), BENCH_MAX_LENGTHS ("3,4,5,6").
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { importDataset } from '../src/importer/importDataset.js';
+import { startLocalNeo4j } from '../src/localNeo4j/provision.js';
+import { Database } from '../src/neo4j/database.js';
+import { migrate } from '../src/neo4j/migrations.js';
+import { createStores } from '../src/stores/index.js';
+import type { CycleQuery } from '../src/stores/cycleStore.js';
+import { buildFlowGraph, enumerateCycles } from './inProcessCycles.js';
+import { prng, syntheticIndustry } from './syntheticIndustry.js';
+
+const sizes = (process.env.BENCH_SIZES ?? '1000x10000,10000x100000')
+  .split(',')
+  .map((s) => s.split('x').map(Number) as [number, number]);
+const repeat = Number(process.env.BENCH_REPEAT ?? 5);
+const throughSamples = Number(process.env.BENCH_THROUGH ?? 20);
+const maxLengths = (process.env.BENCH_MAX_LENGTHS ?? '3,4,5,6').split(',').map(Number);
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+}
+const ms = (v: number): string => (v < 10 ? v.toFixed(2) : v.toFixed(0));
+
+async function time<T>(fn: () => Promise<T> | T): Promise<[number, T]> {
+  const started = performance.now();
+  const result = await fn();
+  return [performance.now() - started, result];
+}
+
+const home = mkdtempSync(path.join(os.tmpdir(), 'ai-deal-graph-bench-'));
+const password = 'bench-neo4j-password';
+const neo4j = await startLocalNeo4j({
+  homeDir: home,
+  password,
+  heapMb: Number(process.env.NEO4J_HEAP_MB ?? 4096),
+});
+const db = new Database({
+  uri: neo4j.uri,
+  user: 'neo4j',
+  password,
+  database: 'neo4j',
+  queryTimeoutMs: 600_000,
+});
+const stores = createStores(db, { timeoutMs: 600_000, resultCap: 50_000_000 });
+
+try {
+  await migrate(db);
+  console.log(`Neo4j ${neo4j.version}; Node ${process.version}; ${os.cpus().length} cores\n`);
+  for (const [companyCount, dealCount] of sizes) {
+    // Empty the database in batches: one transaction for 100k deals would be needlessly large.
+    const session = db.driver.session();
+    await session.run('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
+    await session.close();
+
+    const data = syntheticIndustry({ seed: 7, companies: companyCount, deals: dealCount });
+    const [loadMs, report] = await time(() => importDataset(stores, data, { batchSize: 1000 }));
+    if (report.rejections.length)
+      throw new Error(`synthetic data rejected: ${report.rejections.length}`);
+    const graph = buildFlowGraph(data);
+    const flows = graph.out.reduce((n, edges) => n + edges.length, 0);
+    console.log(
+      `== ${companyCount} companies / ${dealCount} deals: loaded in ${(loadMs / 1000).toFixed(1)} s; ${graph.ids.length} top-level companies, ${flows} flow pairs`,
+    );
+    console.log(
+      'maxLength | cycles | whole graph p50 / p95 ms | in-process p50 ms | ratio | through-company p50 / p95 ms | through cycles (avg)',
+    );
+
+    const random = prng(11);
+    const through = Array.from(
+      { length: throughSamples },
+      () => graph.ids[Math.floor(random() * graph.ids.length)] as string,
+    );
+
+    for (const maxLength of maxLengths) {
+      const query: CycleQuery = {
+        through: [],
+        minLength: 2,
+        maxLength,
+        filter: {
+          types: null,
+          kinds: null,
+          statuses: null,
+          from: null,
+          to: null,
+          minAmount: null,
+          includeUnknown: true,
+          needDated: false,
+        },
+        mix: 'INVESTMENT_AND_COMMITMENT',
+        timeRespecting: false,
+        maxSpanDays: null,
+        order: { field: 'TOTAL_AMOUNT', direction: 'DESC' },
+      };
+      const whole: number[] = [];
+      let found = 0;
+      for (let i = 0; i < repeat; i++) {
+        const [t, rows] = await time(() => stores.cycles.cycles(query));
+        whole.push(t);
+        found = rows.length;
+      }
+      const local: number[] = [];
+      let expected = 0;
+      for (let i = 0; i < repeat; i++) {
+        const [t, rows] = await time(() => enumerateCycles(graph, maxLength));
+        local.push(t);
+        expected = rows.length;
+      }
+      if (found !== expected)
+        throw new Error(
+          `maxLength ${maxLength}: Neo4j found ${found} cycles, in-process ${expected}`,
+        );
+      const perCompany: number[] = [];
+      let throughFound = 0;
+      for (const id of through) {
+        const [t, rows] = await time(() => stores.cycles.cycles({ ...query, through: [id] }));
+        perCompany.push(t);
+        throughFound += rows.length;
+      }
+      console.log(
+        `${maxLength} | ${found} | ${ms(quantile(whole, 0.5))} / ${ms(quantile(whole, 0.95))} | ${ms(quantile(local, 0.5))} | ${(quantile(whole, 0.5) / quantile(local, 0.5)).toFixed(1)}x | ${ms(quantile(perCompany, 0.5))} / ${ms(quantile(perCompany, 0.95))} | ${(throughFound / through.length).toFixed(1)}`,
+      );
+    }
+    console.log();
+  }
+} finally {
+  await db.close();
+  await neo4j.stop();
+  rmSync(home, { recursive: true, force: true });
+}

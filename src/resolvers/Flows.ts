@@ -1,0 +1,68 @@
+import type { Context } from '../context.js';
+import type {
+  CompanyResolvers,
+  DealCycleResolvers,
+  FlowStepResolvers,
+  MoneyPathResolvers,
+  QueryResolvers,
+} from '../generated/graphql.js';
+import { pageRequest, toConnection } from '../stores/pagination.js';
+import type { CompanyRow, DealRow } from '../stores/rows.js';
+import { cycleQuery, pathQuery } from './flowArgs.js';
+
+/** Pages through rows the store computed as a whole (cycles are found, evaluated, then sorted). */
+function page<T>(rows: T[], first: number | null | undefined, after: string | null | undefined) {
+  const request = pageRequest(first, after);
+  return toConnection(
+    { rows: rows.slice(request.offset, request.offset + request.limit), totalCount: rows.length },
+    request,
+  );
+}
+
+async function companies(ids: string[], { loaders }: Context): Promise<CompanyRow[]> {
+  const rows = await loaders.company.loadMany(ids);
+  return rows.map((row, i) => {
+    if (!row || row instanceof Error)
+      throw row ?? new Error(`flow references missing company '${ids[i]}'`);
+    return row;
+  });
+}
+
+export const FlowQuery: Pick<QueryResolvers, 'circularDeals' | 'moneyPaths'> = {
+  async circularDeals(_, { where, orderBy, first, after }, { stores }) {
+    pageRequest(first, after); // reject a bad page before running the search
+    return page(await stores.cycles.cycles(await cycleQuery(stores, where, orderBy)), first, after);
+  },
+  async moneyPaths(_, args, { stores }) {
+    pageRequest(args.first, args.after);
+    return page(await stores.cycles.paths(await pathQuery(stores, args)), args.first, args.after);
+  },
+};
+
+export const CompanyCycles: Pick<CompanyResolvers, 'cycles'> = {
+  async cycles(company, { where, orderBy, first, after }, { stores }) {
+    pageRequest(first, after);
+    const query = await cycleQuery(stores, where, orderBy, [company.id]);
+    return page(await stores.cycles.cycles(query), first, after);
+  },
+};
+
+export const DealCycle: DealCycleResolvers = {
+  length: (cycle) => cycle.companyIds.length,
+  companies: (cycle, _, ctx) => companies(cycle.companyIds, ctx),
+};
+
+export const MoneyPath: MoneyPathResolvers = {
+  length: (path) => path.steps.length,
+  companies: (path, _, ctx) => companies(path.companyIds, ctx),
+};
+
+export const FlowStep: FlowStepResolvers = {
+  from: async (s, _, ctx) => (await companies([s.fromId], ctx))[0] as CompanyRow,
+  to: async (s, _, ctx) => (await companies([s.toId], ctx))[0] as CompanyRow,
+  async deals(s, _, { loaders }) {
+    const rows = await loaders.deal.loadMany(s.deals.map((d) => d.id));
+    // A deal deleted between the search and this read drops out of the step.
+    return rows.filter((r): r is DealRow => r !== null && !(r instanceof Error));
+  },
+};
