@@ -18,7 +18,8 @@ export interface DealPageArgs {
 export interface Loaders {
   company: DataLoader<string, CompanyRow | null>;
   subsidiaries: DataLoader<string, CompanyRow[]>;
-  ultimateParentId: DataLoader<string, string | null>;
+  /** The top-level parent (null for a company that has none or does not exist). */
+  ultimateParent: DataLoader<string, CompanyRow | null>;
   totals: DataLoader<string, CompanyTotalsRow>;
   deal: DataLoader<string, DealRow | null>;
   sources: DataLoader<string, SourceRow[]>;
@@ -26,25 +27,74 @@ export interface Loaders {
   dealPage(companyId: string, args: DealPageArgs): Promise<Page<DealRow>>;
 }
 
+interface DealPageKey {
+  companyId: string;
+  args: DealPageArgs;
+  /** `args` as JSON: the group a key belongs to. */
+  group: string;
+}
+
+/**
+ * The deal pages of one request level: one query per distinct set of arguments (a company's four
+ * deal connections are four groups), run together and all answered at once. Answering them at
+ * once matters: the fields below them that still need a query (a payee's parent, ...) then load in
+ * one batch per kind, where a group that came back early would start batches of its own. Each
+ * page brings its deals' companies and sources, which prime those loaders.
+ */
+async function loadDealPages(
+  stores: Stores,
+  loaders: Pick<Loaders, 'company' | 'sources'>,
+  keys: readonly DealPageKey[],
+): Promise<(Page<DealRow> | Error)[]> {
+  const groups = new Map<string, { args: DealPageArgs; companyIds: string[] }>();
+  for (const key of keys) {
+    const group = groups.get(key.group) ?? { args: key.args, companyIds: [] };
+    group.companyIds.push(key.companyId);
+    groups.set(key.group, group);
+  }
+  const answers = new Map<string, Page<DealRow> | Error>();
+  await Promise.all(
+    [...groups].map(async ([group, { args, companyIds }]) => {
+      try {
+        const pages = await stores.deals.pagesByCompany(
+          companyIds,
+          args.side,
+          args.filter,
+          args.order,
+          args.page,
+        );
+        companyIds.forEach((id, i) => {
+          const { rows, totalCount, related } = pages[i]!;
+          // The page's companies and sources came with it: their fields need no query.
+          for (const deal of related) {
+            for (const company of deal.companies) loaders.company.prime(company.id, company);
+            loaders.sources.prime(deal.dealId, deal.sources);
+          }
+          answers.set(`${group}\n${id}`, { rows, totalCount });
+        });
+      } catch (error) {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        for (const id of companyIds) answers.set(`${group}\n${id}`, failure);
+      }
+    }),
+  );
+  return keys.map((key) => answers.get(`${key.group}\n${key.companyId}`)!);
+}
+
 export function createLoaders(stores: Stores): Loaders {
-  const dealPages = new Map<string, DataLoader<string, Page<DealRow>>>();
+  const company = new DataLoader((ids: readonly string[]) => stores.companies.byIds(ids));
+  const sources = new DataLoader((ids: readonly string[]) => stores.deals.sources(ids));
+  const dealPages = new DataLoader<DealPageKey, Page<DealRow>, string>(
+    (keys) => loadDealPages(stores, { company, sources }, keys),
+    { cacheKeyFn: (key) => `${key.group}\n${key.companyId}` },
+  );
   return {
-    company: new DataLoader((ids) => stores.companies.byIds(ids)),
+    company,
     subsidiaries: new DataLoader((ids) => stores.companies.subsidiaries(ids)),
-    ultimateParentId: new DataLoader((ids) => stores.companies.ultimateParentIds(ids)),
+    ultimateParent: new DataLoader((ids) => stores.companies.ultimateParents(ids)),
     totals: new DataLoader((ids) => stores.companies.totals(ids)),
     deal: new DataLoader((ids) => stores.deals.byIds(ids)),
-    sources: new DataLoader((ids) => stores.deals.sources(ids)),
-    dealPage(companyId, args) {
-      const key = JSON.stringify(args);
-      let loader = dealPages.get(key);
-      if (!loader) {
-        loader = new DataLoader((ids) =>
-          stores.deals.pagesByCompany(ids, args.side, args.filter, args.order, args.page),
-        );
-        dealPages.set(key, loader);
-      }
-      return loader.load(companyId);
-    },
+    sources,
+    dealPage: (companyId, args) => dealPages.load({ companyId, args, group: JSON.stringify(args) }),
   };
 }

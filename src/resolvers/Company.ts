@@ -37,10 +37,8 @@ export const Company: CompanyResolvers = {
   parent: (company, _, { loaders }) =>
     company.parentId ? loaders.company.load(company.parentId) : null,
   subsidiaries: (company, _, { loaders }) => loaders.subsidiaries.load(company.id),
-  async ultimateParent(company, _, { loaders }) {
-    const rootId = (await loaders.ultimateParentId.load(company.id)) ?? company.id;
-    return (await loaders.company.load(rootId)) ?? company;
-  },
+  ultimateParent: async (company, _, { loaders }) =>
+    (await loaders.ultimateParent.load(company.id)) ?? company,
   investmentsMade: (company, args, ctx) => dealConnection(company, 'INVESTMENT', 'made', args, ctx),
   investmentsReceived: (company, args, ctx) =>
     dealConnection(company, 'INVESTMENT', 'received', args, ctx),

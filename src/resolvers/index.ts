@@ -1,16 +1,22 @@
 import type { Resolvers } from '../generated/graphql.js';
 import { Company } from './Company.js';
 import { CloudCommitment, Deal, Investment } from './Deal.js';
+import { CompanyCycles, DealCycle, FlowQuery, FlowStep, MoneyPath } from './Flows.js';
 import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
+import { GraphNode, GraphQuery } from './RelationshipGraph.js';
 import { PartialDate } from './scalars.js';
 
 export const resolvers: Resolvers = {
   PartialDate,
-  Query,
+  Query: { ...Query, ...FlowQuery, ...GraphQuery },
   Mutation,
-  Company,
+  Company: { ...Company, ...CompanyCycles },
+  DealCycle,
+  MoneyPath,
+  FlowStep,
   Deal,
   Investment,
   CloudCommitment,
+  GraphNode,
 };

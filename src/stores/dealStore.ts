@@ -8,10 +8,11 @@ import type { ManagedTransaction } from 'neo4j-driver';
 import { badInput, type Problem } from '../errors.js';
 import { DEAL_SIDES, type DealWrite } from '../domain/validate.js';
 import { runIn, type Database, type Statement } from '../neo4j/database.js';
-import type { CompanyStore } from './companyStore.js';
-import type { DealRow, DealType, Page, SourceRow } from './rows.js';
+import { COMPANY_ROW, type CompanyStore } from './companyStore.js';
+import type { FlowStore } from './flowStore.js';
+import type { CompanyRow, DealRow, DealType, Page, SourceRow } from './rows.js';
 import type { PageRequest } from './pagination.js';
-import { dateKey } from '../domain/partialDate.js';
+import { dateKey, upperDateKey } from '../domain/partialDate.js';
 
 /** Projection of a deal node `d` into a DealRow. */
 const DEAL_ROW = `d {
@@ -39,7 +40,7 @@ export interface DealFilterParams {
  * One predicate over `d` for every filter; a filter left out is a null parameter. Dates compare
  * as `YYYY-MM-DD` strings (announcedKey); a kind filter applies to commitments only.
  */
-const DEAL_FILTER = `
+export const DEAL_FILTER = `
       ($types IS NULL OR d.type IN $types)
       AND ($kinds IS NULL OR d.type <> 'COMMITMENT' OR d.kind IN $kinds)
       AND ($statuses IS NULL OR d.status IN $statuses)
@@ -51,7 +52,7 @@ const DEAL_FILTER = `
       AND ($fromCompanyId IS NULL OR EXISTS { (d)-[:FROM]->(:Company {id: $fromCompanyId}) })
       AND ($toCompanyId IS NULL OR EXISTS { (d)-[:TO]->(:Company {id: $toCompanyId}) })`;
 
-function filterParams(filter: DealFilterParams): Record<string, unknown> {
+export function filterParams(filter: DealFilterParams): Record<string, unknown> {
   return {
     types: filter.types?.length ? filter.types : null,
     kinds: filter.commitmentKinds?.length ? filter.commitmentKinds : null,
@@ -65,10 +66,6 @@ function filterParams(filter: DealFilterParams): Record<string, unknown> {
     fromCompanyId: filter.fromCompanyId ?? null,
     toCompanyId: filter.toCompanyId ?? null,
   };
-}
-
-function upperDateKey(value: string): string {
-  return value.length === 7 ? `${value}-31` : value;
 }
 
 /** Order clauses, from a closed list. Unknown dates and amounts sort last either way. */
@@ -118,6 +115,25 @@ function listStatement(anchor: keyof typeof DEAL_ANCHOR, order: DealOrderKey): S
 /** The side of a company a connection lists: `made` = money flows from it. */
 export type DealSide = 'made' | 'received';
 
+/** Projection of a source node `s` into a SourceRow. */
+const SOURCE_ROW = `s { .publisher, .title, .url, .publishedOn }`;
+
+/** What a page of deals usually leads to: both companies of each deal, and its sources. */
+export interface DealRelated {
+  dealId: string;
+  companies: CompanyRow[];
+  sources: SourceRow[];
+}
+
+export interface DealPageWithRelated extends Page<DealRow> {
+  related: DealRelated[];
+}
+
+/**
+ * A page of deals per company, with each deal's companies and sources in the same query: clients
+ * almost always ask for them next, and a second and third query per page cost more than the few
+ * rows they add (the loaders are primed with them).
+ */
 function byCompanyStatement(side: DealSide, order: DealOrderKey): Statement {
   const rel = side === 'made' ? 'FROM' : 'TO';
   return cached(
@@ -127,9 +143,21 @@ function byCompanyStatement(side: DealSide, order: DealOrderKey): Statement {
       CALL (companyId) {
         MATCH (:Company {id: companyId})<-[:${rel}]-(d:Deal)
         WHERE ${DEAL_FILTER}
-        ${PAGE_OF(order)}
+        WITH DISTINCT d ORDER BY ${DEAL_ORDER[order]}
+        WITH collect(d) AS items
+        WITH items, items[$offset..($offset + $limit)] AS page
+        RETURN size(items) AS totalCount, [d IN page | ${DEAL_ROW}] AS rows,
+          [d IN page | {
+            dealId: d.id,
+            companies: [(d)-[:FROM|TO]->(c:Company) | ${COMPANY_ROW}],
+            sources: COLLECT {
+              MATCH (d)-[:REPORTED_BY]->(s:Source)
+              WITH s ORDER BY s.publishedOn DESC, s.publisher
+              RETURN ${SOURCE_ROW}
+            }
+          }] AS related
       }
-      RETURN companyId, totalCount, rows`,
+      RETURN companyId, totalCount, rows, related`,
   );
 }
 
@@ -144,7 +172,7 @@ const SOURCES_BY_DEAL_IDS: Statement = {
     UNWIND $ids AS id
     MATCH (:Deal {id: id})-[:REPORTED_BY]->(s:Source)
     WITH id, s ORDER BY s.publishedOn DESC, s.publisher
-    RETURN id, collect(s { .publisher, .title, .url, .publishedOn }) AS sources`,
+    RETURN id, collect(${SOURCE_ROW}) AS sources`,
 };
 
 const DEAL_TYPES_BY_IDS: Statement = {
@@ -163,6 +191,10 @@ const RECORD_DEALS: Statement = {
     MATCH (payer:Company {id: row.fromId})
     MATCH (payee:Company {id: row.toId})
     MERGE (d:Deal {id: row.id})
+      ON CREATE SET d.type = row.type
+    // A writer racing another of the other type on a new id finds the node it created here;
+    // such rows are not written and the caller refuses the batch (see recordMany).
+    WITH d, row, payer, payee WHERE d.type = row.type
     SET d.type = row.type,
         d.amountUsd = row.amountUsd,
         d.amountIsUpperBound = row.amountIsUpperBound,
@@ -201,7 +233,7 @@ const RECORD_DEALS: Statement = {
                       s.publishedOn = src.publishedOn
       MERGE (d)-[:REPORTED_BY]->(s)
     }
-    RETURN count(d) AS written`,
+    RETURN collect(d.id) AS written`,
 };
 
 const DELETE_DEAL: Statement = {
@@ -227,6 +259,7 @@ export class DealStore {
   constructor(
     private readonly db: Database,
     private readonly companies: CompanyStore,
+    private readonly flows: FlowStore,
   ) {}
 
   async byIds(ids: readonly string[]): Promise<(DealRow | null)[]> {
@@ -271,13 +304,20 @@ export class DealStore {
     filter: DealFilterParams,
     order: DealOrderKey,
     page: PageRequest,
-  ): Promise<Page<DealRow>[]> {
-    const rows = await this.db.read<{ companyId: string; totalCount: number; rows: DealRow[] }>(
-      byCompanyStatement(side, order),
-      { ...filterParams(filter), companyIds, offset: page.offset, limit: page.limit },
-    );
+  ): Promise<DealPageWithRelated[]> {
+    const rows = await this.db.read<{
+      companyId: string;
+      totalCount: number;
+      rows: DealRow[];
+      related: DealRelated[];
+    }>(byCompanyStatement(side, order), {
+      ...filterParams(filter),
+      companyIds,
+      offset: page.offset,
+      limit: page.limit,
+    });
     const byId = new Map(rows.map((r) => [r.companyId, r]));
-    return companyIds.map((id) => byId.get(id) ?? { totalCount: 0, rows: [] });
+    return companyIds.map((id) => byId.get(id) ?? { totalCount: 0, rows: [], related: [] });
   }
 
   /**
@@ -299,18 +339,41 @@ export class DealStore {
         [toField, row.toId],
       ] as const) {
         if (!known.has(id))
-          problems.push({ field, message: `no company with id '${id}' (deal '${row.id}')` });
+          problems.push({
+            field: `input.${field}`,
+            message: `no company with id '${id}' (deal '${row.id}')`,
+          });
       }
       const existing = existingTypes.get(row.id);
       if (existing && existing !== row.type) {
         problems.push({
-          field: 'id',
+          field: 'input.id',
           message: `'${row.id}' is already the id of ${existing === 'INVESTMENT' ? 'an investment' : 'a commitment'}`,
         });
       }
     }
     if (problems.length) throw badInput(problems);
-    await runIn(tx, RECORD_DEALS, { rows });
+    const before = await this.flows.pairsOfDeals(
+      tx,
+      rows.map((r) => r.id),
+    );
+    const [result] = await runIn<{ written: string[] }>(tx, RECORD_DEALS, { rows });
+    const written = new Set(result?.written ?? []);
+    const refused = rows.filter((r) => !written.has(r.id));
+    if (refused.length) {
+      // Only a concurrent write of the other deal type gets here; throwing rolls back the batch.
+      throw badInput(
+        refused.map((r) => ({
+          field: 'input.id',
+          message: `'${r.id}' is already the id of ${r.type === 'INVESTMENT' ? 'a commitment' : 'an investment'}`,
+        })),
+      );
+    }
+    const after = await this.flows.pairsOfCompanies(
+      tx,
+      rows.map((r) => [r.fromId, r.toId]),
+    );
+    await this.flows.refreshPairs(tx, [...before, ...after]);
   }
 
   async record(row: DealWrite): Promise<void> {
@@ -331,7 +394,9 @@ export class DealStore {
     return this.db.writeTx(async (tx) => {
       const found = await runIn(tx, DEAL_EXISTS, { id });
       if (found.length === 0) return false;
+      const pairs = await this.flows.pairsOfDeals(tx, [id]);
       await runIn(tx, DELETE_DEAL, { id });
+      await this.flows.refreshPairs(tx, pairs);
       return true;
     }, 'deleteDeal');
   }

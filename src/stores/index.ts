@@ -1,16 +1,36 @@
 import type { Database } from '../neo4j/database.js';
 import { CompanyStore } from './companyStore.js';
 import { DealStore } from './dealStore.js';
+import { FlowStore } from './flowStore.js';
+import { CycleStore, type CycleStoreOptions } from './cycleStore.js';
+import { GraphStore } from './graphStore.js';
 
 /** Every store, built once per process around the one Database. */
 export interface Stores {
   db: Database;
   companies: CompanyStore;
   deals: DealStore;
+  flows: FlowStore;
+  cycles: CycleStore;
+  graph: GraphStore;
 }
 
-export function createStores(db: Database): Stores {
-  const companies = new CompanyStore(db);
-  const deals = new DealStore(db, companies);
-  return { db, companies, deals };
+/** Defaults of the cycle and path query limits (CYCLE_QUERY_TIMEOUT_MS, CYCLE_RESULT_CAP). */
+export const DEFAULT_CYCLE_LIMITS: CycleStoreOptions = {
+  timeoutMs: Number(process.env.CYCLE_QUERY_TIMEOUT_MS ?? 20_000),
+  resultCap: Number(process.env.CYCLE_RESULT_CAP ?? 5_000),
+};
+
+export function createStores(db: Database, cycleLimits = DEFAULT_CYCLE_LIMITS): Stores {
+  const flows = new FlowStore(db);
+  const companies = new CompanyStore(db, flows);
+  const deals = new DealStore(db, companies, flows);
+  return {
+    db,
+    companies,
+    deals,
+    flows,
+    cycles: new CycleStore(db, cycleLimits),
+    graph: new GraphStore(db),
+  };
 }

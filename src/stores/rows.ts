@@ -65,3 +65,22 @@ export interface Page<T> {
   rows: T[];
   totalCount: number;
 }
+
+/** A company reached by a relationship graph, and how many deal hops away. */
+export interface GraphNodeRow extends CompanyRow {
+  depth: number;
+}
+
+/** One deal, or the deals of one kind from one company to another, as a graph edge. */
+export interface GraphEdgeRow {
+  id: string;
+  source: string;
+  target: string;
+  type: DealType;
+  kind: 'INVESTMENT' | CommitmentKind;
+  amountUsd: number | null;
+  amountIsUpperBound: boolean;
+  unknownAmountCount: number;
+  dealCount: number;
+  dealIds: string[];
+}

@@ -1,0 +1,504 @@
+/**
+ * `npm run bench:api`: throughput and latency of the API under load, and a comparison with
+ * @neo4j/graphql serving the same data from the same Neo4j.
+ *
+ * 1. Starts the project's own Neo4j in a temporary folder and imports a seeded synthetic,
+ *    industry-shaped dataset through the importer (bench/syntheticIndustry.ts).
+ * 2. Starts our server (src/main.ts, production mode) and bench/neo4jGraphqlServer.ts, each in its
+ *    own process on loopback.
+ * 3. Checks each scenario's answer once, then loads it from a third process (bench/load.ts,
+ *    autocannon) for a fixed time, every response compared with that answer; meanwhile samples the
+ *    server's resident memory.
+ * 4. Prints requests per second, p50 and p99 latency and peak RSS per scenario, and the nested
+ *    query's throughput ratio ours / @neo4j/graphql.
+ *
+ * Settings (environment): BENCH_DURATION_S (10), BENCH_WARMUP_S (3), BENCH_CONNECTIONS (10),
+ * BENCH_COMPANIES (300), BENCH_DEALS (3000), BENCH_SEED (42), BENCH_LOG_LEVEL (warn: our server's
+ * log level; @neo4j/graphql logs nothing per request), NEO4J_HEAP_MB (1024).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { importDataset } from '../src/importer/importDataset.js';
+import { freePort, startLocalNeo4j, type LocalNeo4j } from '../src/localNeo4j/provision.js';
+import { Database } from '../src/neo4j/database.js';
+import { migrate } from '../src/neo4j/migrations.js';
+import { createStores } from '../src/stores/index.js';
+import type { LoadResult, LoadSpec } from './load.js';
+import { syntheticIndustry, type Dataset } from './syntheticIndustry.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PASSWORD = 'bench-neo4j-password';
+
+function setting(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number >= 0.`);
+  return value;
+}
+const DURATION_S = setting('BENCH_DURATION_S', 10);
+const WARMUP_S = setting('BENCH_WARMUP_S', 3);
+const CONNECTIONS = setting('BENCH_CONNECTIONS', 10);
+const COMPANIES = setting('BENCH_COMPANIES', 300);
+const DEALS = setting('BENCH_DEALS', 3000);
+const SEED = setting('BENCH_SEED', 42);
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+// --- The queries -------------------------------------------------------------------------------
+
+/** Our nested relationship query: 50 companies, their corporate links, totals and latest deals. */
+const OURS_NESTED = `query Nested {
+  companies(first: 50, orderBy: { field: ID }) {
+    totalCount
+    edges { node {
+      id name sectors
+      parent { id }
+      subsidiaries { id }
+      totals { investedUsd }
+      investmentsMade(first: 5) {
+        totalCount
+        edges { node { id amountUsd announcedOn investee { id name } sources { publisher } } }
+      }
+      commitmentsMade(first: 5) {
+        totalCount
+        edges { node { id amountUsd kind provider { id name } sources { publisher } } }
+      }
+    } }
+  }
+}`;
+
+/** The same logical query on @neo4j/graphql, in its Relay connection form (as ours). */
+const THEIRS_NESTED_CONNECTIONS = `query Nested {
+  companiesConnection(first: 50, sort: [{ id: ASC }]) {
+    totalCount
+    edges { node {
+      id name sectors
+      parent { id }
+      subsidiaries { id }
+      investedUsd
+      investmentsMadeConnection(first: 5, sort: [{ node: { announcedKey: DESC } }]) {
+        totalCount
+        edges { node { id amountUsd announcedKey investee { id name } sources { publisher } } }
+      }
+      commitmentsMadeConnection(first: 5, sort: [{ node: { announcedKey: DESC } }]) {
+        totalCount
+        edges { node { id amountUsd kind provider { id name } sources { publisher } } }
+      }
+    } }
+  }
+}`;
+
+/** And in its plain list form (no total counts), which is less work for it. */
+const THEIRS_NESTED_LISTS = `query Nested {
+  companies(limit: 50, sort: [{ id: ASC }]) {
+    id name sectors
+    parent { id }
+    subsidiaries { id }
+    investedUsd
+    investmentsMade(limit: 5, sort: [{ announcedKey: DESC }]) {
+      id amountUsd announcedKey investee { id name } sources { publisher }
+    }
+    commitmentsMade(limit: 5, sort: [{ announcedKey: DESC }]) {
+      id amountUsd kind provider { id name } sources { publisher }
+    }
+  }
+}`;
+
+function graphQuery(companyId: string, depth: number): string {
+  return `query Graph {
+  relationshipGraph(companyIds: ["${companyId}"], depth: ${depth}, aggregate: true) {
+    nodes { id name sectors parentId depth totals { investedUsd raisedUsd } }
+    edges { id source target kind amountUsd unknownAmountCount dealIds }
+  }
+}`;
+}
+
+// --- Processes ---------------------------------------------------------------------------------
+
+interface Server {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  output: string[];
+}
+
+async function post(url: string, query: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+async function startServer(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const keep = (chunk: Buffer): void => {
+    output.push(chunk.toString());
+    if (output.length > 40) output.shift();
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const server = { name, url: `http://127.0.0.1:${port}/graphql`, child, output };
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`${name} exited (${child.exitCode}):\n${output.join('')}`);
+    }
+    try {
+      if ((await post(server.url, '{ __typename }')).status === 200) return server;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${name} did not start:\n${output.join('')}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Resident memory of a process in MB (Linux), or NaN where /proc is not there. */
+function rssMb(pid: number | undefined): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    return kb ? Number(kb) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Runs bench/load.ts in its own process against `server`, sampling the server's RSS meanwhile. */
+async function load(
+  server: Server,
+  query: string,
+  expectBody: string,
+): Promise<LoadResult & { peakRssMb: number }> {
+  const spec: LoadSpec = {
+    url: server.url,
+    body: JSON.stringify({ query }),
+    expectBody,
+    connections: CONNECTIONS,
+    warmupSeconds: WARMUP_S,
+    durationSeconds: DURATION_S,
+  };
+  let peakRssMb = rssMb(server.child.pid);
+  const sampler = setInterval(() => {
+    peakRssMb = Math.max(peakRssMb, rssMb(server.child.pid));
+  }, 250);
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/load.ts')], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    child.stdin!.end(JSON.stringify(spec));
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    if (code !== 0) throw new Error(`the load generator failed (exit ${code})`);
+    const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as LoadResult;
+    return { ...result, peakRssMb };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+// --- Checks ------------------------------------------------------------------------------------
+
+interface Answer {
+  text: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * One request, which must succeed without errors; its body is what every loaded one must equal.
+ * The first request of a kind can time out on a cold database (query planning, empty caches) on
+ * a busy machine: that one is tried again, twice at most.
+ */
+async function answer(server: Server, query: string): Promise<Answer> {
+  for (let attempt = 1; ; attempt++) {
+    const { status, text } = await post(server.url, query);
+    const body = JSON.parse(text) as { data?: Record<string, unknown>; errors?: unknown[] };
+    if (status === 200 && !body.errors && body.data) return { text, data: body.data };
+    if (attempt < 3 && text.includes('QUERY_TIMEOUT')) {
+      log(`  ${server.name}: a cold query timed out; trying again.`);
+      continue;
+    }
+    throw new Error(`${server.name} answered ${status}: ${text.slice(0, 1000)}`);
+  }
+}
+
+interface CompanySummary {
+  id: string;
+  invested: number;
+}
+
+function oursSummary(data: Record<string, unknown>): CompanySummary[] {
+  const companies = data.companies as {
+    edges: { node: { id: string; totals: { investedUsd: number } } }[];
+  };
+  return companies.edges.map(({ node }) => ({ id: node.id, invested: node.totals.investedUsd }));
+}
+
+function theirsSummary(nodes: { id: string; investedUsd: number }[]): CompanySummary[] {
+  return nodes.map((n) => ({ id: n.id, invested: n.investedUsd }));
+}
+
+/** Both servers must return the same companies with the same totals: the same logical query. */
+function sameCompanies(ours: CompanySummary[], theirs: CompanySummary[], form: string): void {
+  const a = JSON.stringify(ours);
+  const b = JSON.stringify(theirs);
+  if (ours.length !== 50 || a !== b) {
+    throw new Error(`nested query: @neo4j/graphql (${form}) disagrees with ours:\n${a}\n${b}`);
+  }
+}
+
+/** The company whose deal count is the dataset's median: a typical graph to draw. */
+function typicalCompany(dataset: Dataset): string {
+  const degree = new Map<string, number>();
+  for (const deal of [...dataset.investments, ...dataset.commitments]) {
+    for (const side of ['investorId', 'investeeId', 'customerId', 'providerId']) {
+      const id = deal[side];
+      if (typeof id === 'string') degree.set(id, (degree.get(id) ?? 0) + 1);
+    }
+  }
+  const ranked = [...degree].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
+  return ranked[Math.floor(ranked.length / 2)]![0];
+}
+
+/** The cycle query, when the schema has `circularDeals`, with the fields it has of ours. */
+async function cycleQuery(server: Server): Promise<string | null> {
+  const { text } = await post(
+    server.url,
+    `{ query: __type(name: "Query") { fields { name } }
+       cycle: __type(name: "DealCycle") { fields { name } }
+       filter: __type(name: "CycleFilter") { inputFields { name } } }`,
+  );
+  const data = (
+    JSON.parse(text) as {
+      data?: {
+        query: { fields: { name: string }[] } | null;
+        cycle: { fields: { name: string }[] } | null;
+        filter: { inputFields: { name: string }[] } | null;
+      };
+    }
+  ).data;
+  if (!data?.query?.fields.some((f) => f.name === 'circularDeals')) return null;
+  const has = new Set(data.cycle?.fields.map((f) => f.name) ?? []);
+  const fields = ['id', 'length', 'investedUsd', 'committedUsd'].filter((f) => has.has(f));
+  const where = data.filter?.inputFields.some((f) => f.name === 'maxLength')
+    ? ', where: { maxLength: 3 }'
+    : '';
+  return `query Cycles {
+  circularDeals(first: 20${where}) {
+    totalCount
+    edges { node { ${fields.join(' ') || '__typename'} } }
+  }
+}`;
+}
+
+// --- The run -----------------------------------------------------------------------------------
+
+interface Row {
+  scenario: string;
+  server: string;
+  result: LoadResult & { peakRssMb: number };
+}
+
+function printTable(rows: Row[]): void {
+  const header = [
+    'scenario',
+    'server',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'requests',
+    'failed',
+    'RSS MB',
+  ];
+  const lines = rows.map(({ scenario, server, result: r }) => [
+    scenario,
+    server,
+    r.requestsPerSecond.toFixed(1),
+    r.p50Ms.toFixed(1),
+    r.p99Ms.toFixed(1),
+    String(r.requests),
+    String(r.non2xx + r.errors + r.timeouts + r.mismatches),
+    r.peakRssMb.toFixed(0),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const format = (cells: string[]): string =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(format(header));
+  for (const line of lines) console.log(format(line));
+}
+
+async function main(): Promise<void> {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'ai-deal-graph-bench-'));
+  let neo4j: LocalNeo4j | undefined;
+  const servers: Server[] = [];
+  try {
+    log(`Starting the local Neo4j in ${home}...`);
+    neo4j = await startLocalNeo4j({ homeDir: path.join(home, 'neo4j'), password: PASSWORD, log });
+
+    const dataset = syntheticIndustry({ seed: SEED, companies: COMPANIES, deals: DEALS });
+    const db = new Database({
+      uri: neo4j.uri,
+      user: 'neo4j',
+      password: PASSWORD,
+      database: 'neo4j',
+      queryTimeoutMs: 120_000,
+    });
+    try {
+      await migrate(db);
+      const started = performance.now();
+      const report = await importDataset(createStores(db), dataset, { strict: true });
+      if (report.rejections.length) throw new Error('the synthetic dataset has rejected records');
+      log(
+        `Imported ${report.accepted.companies} companies, ${report.accepted.investments} investments ` +
+          `and ${report.accepted.commitments} commitments in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+      );
+    } finally {
+      await db.close();
+    }
+
+    const env = { NEO4J_URI: neo4j.uri, NEO4J_PASSWORD: PASSWORD, NODE_ENV: 'production' };
+    const [ours, theirs] = await Promise.all([
+      startServer('ours', 'src/main.ts', {
+        ...env,
+        SEED: 'false',
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+        // Introspection tells the benchmark whether the cycle query exists.
+        GRAPHQL_INTROSPECTION: 'true',
+      }),
+      startServer('@neo4j/graphql', 'bench/neo4jGraphqlServer.ts', env),
+    ]);
+    servers.push(ours, theirs);
+
+    // Each scenario's answer is checked once; under load every response must equal it.
+    const nested = await answer(ours, OURS_NESTED);
+    const theirsConnections = await answer(theirs, THEIRS_NESTED_CONNECTIONS);
+    const theirsLists = await answer(theirs, THEIRS_NESTED_LISTS);
+    sameCompanies(
+      oursSummary(nested.data),
+      theirsSummary(
+        (
+          theirsConnections.data.companiesConnection as {
+            edges: { node: { id: string; investedUsd: number } }[];
+          }
+        ).edges.map((e) => e.node),
+      ),
+      'connections',
+    );
+    sameCompanies(
+      oursSummary(nested.data),
+      theirsSummary(theirsLists.data.companies as { id: string; investedUsd: number }[]),
+      'lists',
+    );
+
+    const center = typicalCompany(dataset);
+    let graph = graphQuery(center, 2);
+    const graphAnswer = await answer(ours, graph).catch(async (error: Error) => {
+      if (!error.message.includes('RESULT_LIMIT_EXCEEDED')) throw error;
+      log(`relationshipGraph: depth 2 around ${center} is past a cap; using depth 1.`);
+      graph = graphQuery(center, 1);
+      return answer(ours, graph);
+    });
+    const drawn = graphAnswer.data.relationshipGraph as { nodes: unknown[]; edges: unknown[] };
+    const graphLabel = `relationshipGraph ${drawn.nodes.length}n/${drawn.edges.length}e`;
+
+    const cycles = await cycleQuery(ours);
+    const cycleAnswer = cycles ? await answer(ours, cycles) : null;
+    if (!cycles) log('No `circularDeals` field in the schema yet: the cycle scenario is skipped.');
+
+    log(
+      `Load: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s per scenario, ` +
+        'from a separate process on loopback.',
+    );
+    const rows: Row[] = [];
+    const measure = async (
+      scenario: string,
+      server: Server,
+      query: string,
+      expected: Answer,
+    ): Promise<LoadResult> => {
+      log(`  ${scenario} on ${server.name}...`);
+      const result = await load(server, query, expected.text);
+      rows.push({ scenario, server: server.name, result });
+      return result;
+    };
+    const oursNested = await measure('nested', ours, OURS_NESTED, nested);
+    const theirsNestedConnections = await measure(
+      'nested (connections)',
+      theirs,
+      THEIRS_NESTED_CONNECTIONS,
+      theirsConnections,
+    );
+    const theirsNestedLists = await measure(
+      'nested (lists)',
+      theirs,
+      THEIRS_NESTED_LISTS,
+      theirsLists,
+    );
+    await measure(graphLabel, ours, graph, graphAnswer);
+    if (cycles && cycleAnswer) {
+      const total = (cycleAnswer.data.circularDeals as { totalCount: number }).totalCount;
+      await measure(`circularDeals (${total} cycles)`, ours, cycles, cycleAnswer);
+    }
+
+    const loadAverage = os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+    console.log(
+      `\nbench:api: ${os.cpus().length} CPUs (load average ${loadAverage}), Node ${process.version}, ` +
+        `Neo4j ${neo4j.version}; ` +
+        `${COMPANIES} companies, ${DEALS} deals (seed ${SEED}); ${CONNECTIONS} connections, ` +
+        `${DURATION_S} s per scenario after ${WARMUP_S} s warm-up.\n`,
+    );
+    printTable(rows);
+    const ratio = (theirsRps: number): string =>
+      (oursNested.requestsPerSecond / theirsRps).toFixed(2);
+    console.log(
+      `\nnested query throughput, ours / @neo4j/graphql: ` +
+        `${ratio(theirsNestedConnections.requestsPerSecond)} (same connection shape), ` +
+        `${ratio(theirsNestedLists.requestsPerSecond)} (their plain lists)`,
+    );
+    const failed = rows.filter(
+      ({ result: r }) => r.non2xx + r.errors + r.timeouts + r.mismatches > 0,
+    );
+    for (const { scenario, result: r } of failed) {
+      console.log(
+        `\n${scenario}: ${r.non2xx + r.errors + r.timeouts + r.mismatches} failed or differing ` +
+          `responses (status codes ${JSON.stringify(r.statusCodes)}); the first: ${r.firstMismatch}`,
+      );
+      process.exitCode = 1;
+    }
+  } finally {
+    for (const server of servers) await stopProcess(server.child);
+    await neo4j?.stop();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+await main();

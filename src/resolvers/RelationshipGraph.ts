@@ -1,0 +1,19 @@
+import type { GraphNodeResolvers, QueryResolvers } from '../generated/graphql.js';
+import { dealFilter } from './args.js';
+
+/** `Query.relationshipGraph`: the arguments checked and handed to the graph store. */
+export const GraphQuery: Pick<QueryResolvers, 'relationshipGraph'> = {
+  relationshipGraph: (_, { companyIds, depth, where, aggregate }, { stores }) =>
+    stores.graph.relationshipGraph({
+      companyIds,
+      depth,
+      filter: dealFilter(where),
+      aggregate,
+    }),
+};
+
+export const GraphNode: GraphNodeResolvers = {
+  // A node row is a company row with its depth.
+  company: (node) => node,
+  totals: (node, _, { loaders }) => loaders.totals.load(node.id),
+};
