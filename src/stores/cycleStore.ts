@@ -100,7 +100,13 @@ function assertLength(maxLength: number): void {
   }
 }
 
-/** All cycles of 2..maxLength companies, each once, from its smallest company id. */
+/**
+ * All cycles of 2..maxLength companies, each once, from its smallest company id. The walk runs in
+ * a subquery per start company and returns that start's cycles as one collected row: PROFILE
+ * showed the flat form planned backwards from the closing step (Repeat(Into)), about four times
+ * slower on 1k companies / 10k deals; per start, it expands forward from `s`. Each start's
+ * collection stops at cap + 1; the total is checked by the caller.
+ */
 function allCyclesStatement(maxLength: number): Statement {
   assertLength(maxLength);
   return cached(
@@ -109,11 +115,15 @@ function allCyclesStatement(maxLength: number): Statement {
     MATCH (s:Company)
     WHERE s.rootId = s.id
       AND EXISTS { (s)-[:FLOWS_TO]->() } AND EXISTS { ()-[:FLOWS_TO]->(s) }
-    MATCH ACYCLIC (s)(()-[r:FLOWS_TO WHERE ${stepPasses('r')}]->(n:Company) WHERE n.id > s.id){1,${maxLength - 1}}(last)
-    MATCH (last)-[back:FLOWS_TO]->(s)
-    WHERE ${stepPasses('back')} AND size(n) + 1 >= $minLength AND ${MIX}
-    RETURN s.id AS start, [x IN n | x.id] AS rest
-    LIMIT toInteger($cap) + 1`,
+    CALL (s) {
+      MATCH ACYCLIC (s)(()-[r:FLOWS_TO WHERE ${stepPasses('r')}]->(n:Company) WHERE n.id > s.id){1,${maxLength - 1}}(last)
+      MATCH (last)-[back:FLOWS_TO]->(s)
+      WHERE ${stepPasses('back')} AND size(n) + 1 >= $minLength AND ${MIX}
+      WITH n LIMIT toInteger($cap) + 1
+      RETURN collect([x IN n | x.id]) AS rests
+    }
+    WITH s, rests WHERE size(rests) > 0
+    RETURN s.id AS start, rests`,
   );
 }
 
@@ -128,7 +138,7 @@ function cyclesThroughStatement(maxLength: number): Statement {
     MATCH (last)-[back:FLOWS_TO]->(s)
     WHERE ${stepPasses('back')} AND size(n) + 1 >= $minLength AND ${MIX}
       AND all(t IN $through WHERE t = s.id OR t IN [x IN n | x.id])
-    RETURN s.id AS start, [x IN n | x.id] AS rest
+    RETURN s.id AS start, [[x IN n | x.id]] AS rests
     LIMIT toInteger($cap) + 1`,
   );
 }
@@ -142,7 +152,7 @@ function pathsStatement(maxLength: number): Statement {
     MATCH (a:Company {id: $fromRoot})
     MATCH (b:Company {id: $toRoot})
     MATCH ACYCLIC (a)(()-[r:FLOWS_TO WHERE ${stepPasses('r')}]->(n:Company)){1,${maxLength}}(b)
-    RETURN a.id AS start, [x IN n | x.id] AS rest
+    RETURN a.id AS start, [[x IN n | x.id]] AS rests
     LIMIT toInteger($cap) + 1`,
   );
 }
@@ -318,15 +328,15 @@ export class CycleStore {
   ): Promise<FoundWalk[]> {
     return this.db.readOnceTx(
       async (tx: QueryRunner) => {
-        const rows = await runIn<{ start: string; rest: string[] }>(tx, statement, params);
-        if (rows.length > cap) {
+        const rows = await runIn<{ start: string; rests: string[][] }>(tx, statement, params);
+        const walks = rows.flatMap((r) => r.rests.map((rest) => [r.start, ...rest]));
+        if (walks.length > cap) {
           throw new UserError(
             ErrorCode.RESULT_LIMIT_EXCEEDED,
             `More than ${cap} results: the result cap of this query. Narrow it: a shorter maxLength, 'through' a company, or a minimum amount.`,
             { limit: 'resultCap', max: cap },
           );
         }
-        const walks = rows.map((r) => [r.start, ...r.rest]);
         const pairs = new Map<string, [string, string]>();
         for (const ids of walks) {
           const hops = closed ? ids.length : ids.length - 1;
