@@ -28,6 +28,22 @@ export interface Statement {
   cypher: string;
 }
 
+const builtStatements = new Map<string, Statement>();
+
+/**
+ * A statement whose text is assembled in code from closed lists (an order clause, a literal
+ * quantifier bound): built once per name and reused, so the driver and the planner see the same
+ * text every time. Never build one from input.
+ */
+export function builtStatement(name: string, build: () => string): Statement {
+  let statement = builtStatements.get(name);
+  if (!statement) {
+    statement = { name, cypher: build() };
+    builtStatements.set(name, statement);
+  }
+  return statement;
+}
+
 export type Params = Record<string, unknown>;
 export type Row = Record<string, unknown>;
 

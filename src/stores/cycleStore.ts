@@ -24,7 +24,13 @@
  *   oversized answer is detected without being materialised.
  */
 import { ErrorCode, UserError } from '../errors.js';
-import { runIn, type Database, type QueryRunner, type Statement } from '../neo4j/database.js';
+import {
+  builtStatement,
+  runIn,
+  type Database,
+  type QueryRunner,
+  type Statement,
+} from '../neo4j/database.js';
 import {
   hasInvestmentAndCommitment,
   sortCycles,
@@ -83,17 +89,6 @@ const MIX = `($mixAny OR NOT $unfiltered OR (
         (back.hasInvestment OR any(x IN r WHERE x.hasInvestment))
         AND (back.hasCommitment OR any(x IN r WHERE x.hasCommitment))))`;
 
-const cache = new Map<string, Statement>();
-
-function cached(name: string, build: () => string): Statement {
-  let statement = cache.get(name);
-  if (!statement) {
-    statement = { name, cypher: build() };
-    cache.set(name, statement);
-  }
-  return statement;
-}
-
 function assertLength(maxLength: number): void {
   if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > MAX_FLOW_LENGTH) {
     throw new Error(`flow length ${maxLength} outside 1..${MAX_FLOW_LENGTH}`); // checked by callers
@@ -109,7 +104,7 @@ function assertLength(maxLength: number): void {
  */
 function allCyclesStatement(maxLength: number): Statement {
   assertLength(maxLength);
-  return cached(
+  return builtStatement(
     `cycles:all:${maxLength}`,
     () => `
     MATCH (s:Company)
@@ -130,7 +125,7 @@ function allCyclesStatement(maxLength: number): Statement {
 /** Cycles through one company: walks that leave it and come back, each cycle exactly once. */
 function cyclesThroughStatement(maxLength: number): Statement {
   assertLength(maxLength);
-  return cached(
+  return builtStatement(
     `cycles:through:${maxLength}`,
     () => `
     MATCH (s:Company {id: $start})
@@ -146,7 +141,7 @@ function cyclesThroughStatement(maxLength: number): Statement {
 /** Simple paths of 1..maxLength steps from one top-level company to another. */
 function pathsStatement(maxLength: number): Statement {
   assertLength(maxLength);
-  return cached(
+  return builtStatement(
     `paths:${maxLength}`,
     () => `
     MATCH (a:Company {id: $fromRoot})

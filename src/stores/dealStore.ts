@@ -7,7 +7,7 @@
 import type { ManagedTransaction } from 'neo4j-driver';
 import { badInput, type Problem } from '../errors.js';
 import { DEAL_SIDES, type DealWrite } from '../domain/validate.js';
-import { runIn, type Database, type Statement } from '../neo4j/database.js';
+import { builtStatement, runIn, type Database, type Statement } from '../neo4j/database.js';
 import { COMPANY_ROW, type CompanyStore } from './companyStore.js';
 import type { FlowStore } from './flowStore.js';
 import type { CompanyRow, DealRow, DealType, Page, SourceRow } from './rows.js';
@@ -92,18 +92,8 @@ const PAGE_OF = (orderKey: DealOrderKey): string => `
       WITH collect(d) AS items
       RETURN size(items) AS totalCount, [d IN items[$offset..($offset + $limit)] | ${DEAL_ROW}] AS rows`;
 
-const statementCache = new Map<string, Statement>();
-function cached(name: string, build: () => string): Statement {
-  let statement = statementCache.get(name);
-  if (!statement) {
-    statement = { name, cypher: build() };
-    statementCache.set(name, statement);
-  }
-  return statement;
-}
-
 function listStatement(anchor: keyof typeof DEAL_ANCHOR, order: DealOrderKey): Statement {
-  return cached(
+  return builtStatement(
     `deals:${anchor}:${order}`,
     () => `
       ${DEAL_ANCHOR[anchor]}
@@ -136,7 +126,7 @@ export interface DealPageWithRelated extends Page<DealRow> {
  */
 function byCompanyStatement(side: DealSide, order: DealOrderKey): Statement {
   const rel = side === 'made' ? 'FROM' : 'TO';
-  return cached(
+  return builtStatement(
     `dealsByCompany:${side}:${order}`,
     () => `
       UNWIND $companyIds AS companyId
