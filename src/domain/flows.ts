@@ -23,6 +23,23 @@ export interface FlowStepRow {
   deals: FlowDeal[];
   amountUsd: number | null;
   unknownAmountCount: number;
+  /**
+   * Summaries of `deals` that every walk through this step reuses: a step between two companies
+   * is built once per query however many cycles pass through it.
+   */
+  summary: StepSummary;
+}
+
+interface StepSummary {
+  investedUsd: number;
+  committedUsd: number;
+  hasInvestment: boolean;
+  hasCommitment: boolean;
+  /** Date keys of the dated deals, ascending. */
+  dateKeys: string[];
+  /** The first deal (in deal order) with the earliest date, and the last with the latest. */
+  earliest: FlowDeal | null;
+  latest: FlowDeal | null;
 }
 
 export interface CycleRow {
@@ -60,12 +77,29 @@ function byAmountDesc(a: FlowDeal, b: FlowDeal): number {
 
 export function step(fromId: string, toId: string, deals: FlowDeal[]): FlowStepRow {
   const known = deals.filter((d) => d.amountUsd !== null);
+  const sorted = [...deals].sort(byAmountDesc);
+  let earliest: FlowDeal | null = null;
+  let latest: FlowDeal | null = null;
+  for (const d of sorted) {
+    if (d.dateKey === null) continue;
+    if (!earliest || d.dateKey < (earliest.dateKey as string)) earliest = d;
+    if (!latest || d.dateKey >= (latest.dateKey as string)) latest = d;
+  }
   return {
     fromId,
     toId,
-    deals: [...deals].sort(byAmountDesc),
+    deals: sorted,
     amountUsd: known.length ? known.reduce((sum, d) => sum + (d.amountUsd ?? 0), 0) : null,
     unknownAmountCount: deals.length - known.length,
+    summary: {
+      investedUsd: knownSum(sorted, 'INVESTMENT'),
+      committedUsd: knownSum(sorted, 'COMMITMENT'),
+      hasInvestment: sorted.some((d) => d.type === 'INVESTMENT'),
+      hasCommitment: sorted.some((d) => d.type === 'COMMITMENT'),
+      dateKeys: sorted.flatMap((d) => (d.dateKey ? [d.dateKey] : [])).sort(),
+      earliest,
+      latest,
+    },
   };
 }
 
@@ -76,8 +110,7 @@ export function step(fromId: string, toId: string, deals: FlowDeal[]): FlowStepR
  * that greedy choice decides it.
  */
 export function chronological(steps: FlowStepRow[], maxSpanDays: number | null): boolean {
-  const dates = steps.map((s) => s.deals.flatMap((d) => (d.dateKey ? [d.dateKey] : [])).sort());
-  const [first, ...rest] = dates;
+  const [first, ...rest] = steps.map((s) => s.summary.dateKeys);
   if (!first?.length) return false;
   for (const start of new Set(first)) {
     let at: string | undefined = start;
@@ -99,25 +132,37 @@ export function chronologicalCycle(steps: FlowStepRow[], maxSpanDays: number | n
   );
 }
 
+/**
+ * The earliest and latest dated deal over the steps: among deals of the same date, the first in
+ * step order is the earliest and the last is the latest.
+ */
 function dateRange(steps: FlowStepRow[]): {
   firstDate: string | null;
   lastDate: string | null;
   lastDateKey: string | null;
 } {
-  const dated = steps
-    .flatMap((s) => s.deals)
-    .filter((d) => d.dateKey !== null)
-    .sort((a, b) => (a.dateKey as string).localeCompare(b.dateKey as string));
+  let earliest: FlowDeal | null = null;
+  let latest: FlowDeal | null = null;
+  for (const { summary } of steps) {
+    if (summary.earliest && (!earliest || summary.earliest.dateKey! < earliest.dateKey!))
+      earliest = summary.earliest;
+    if (summary.latest && (!latest || summary.latest.dateKey! >= latest.dateKey!))
+      latest = summary.latest;
+  }
   return {
-    firstDate: dated[0]?.announcedOn ?? null,
-    lastDate: dated.at(-1)?.announcedOn ?? null,
-    lastDateKey: dated.at(-1)?.dateKey ?? null,
+    firstDate: earliest?.announcedOn ?? null,
+    lastDate: latest?.announcedOn ?? null,
+    lastDateKey: latest?.dateKey ?? null,
   };
 }
 
 function bottleneck(steps: FlowStepRow[]): number | null {
-  if (steps.some((s) => s.amountUsd === null)) return null;
-  return Math.min(...steps.map((s) => s.amountUsd as number));
+  let smallest = Infinity;
+  for (const s of steps) {
+    if (s.amountUsd === null) return null;
+    smallest = Math.min(smallest, s.amountUsd);
+  }
+  return smallest;
 }
 
 function knownSum(deals: FlowDeal[], type?: DealType): number {
@@ -127,34 +172,66 @@ function knownSum(deals: FlowDeal[], type?: DealType): number {
 }
 
 /**
- * Builds the reported cycle from companies in walk order (`steps[i]` flows from `companyIds[i]`
- * to the next). Rotates it to start at the smallest id, so every rotation gives one id.
+ * The reported cycle, built from companies in walk order (`steps[i]` flows from `companyIds[i]`
+ * to the next) and rotated to start at the smallest id, so every rotation gives one id. Figures
+ * come from the steps' summaries; whether the cycle is time-respecting is worked out when first
+ * read (a filter or a selected field), not for every cycle found. A class, so that the hundreds of
+ * thousands of cycles a long search can find share one shape.
  */
+class Cycle implements CycleRow {
+  readonly id: string;
+  readonly companyIds: string[];
+  readonly steps: FlowStepRow[];
+  readonly investedUsd: number;
+  readonly committedUsd: number;
+  readonly roundTripRatio: number | null;
+  readonly bottleneckUsd: number | null;
+  readonly firstDate: string | null;
+  readonly lastDate: string | null;
+  readonly lastDateKey: string | null;
+  private respecting: boolean | undefined;
+
+  constructor(
+    companyIds: string[],
+    steps: FlowStepRow[],
+    private readonly maxSpanDays: number | null,
+  ) {
+    let start = 0;
+    for (let i = 1; i < companyIds.length; i++)
+      if ((companyIds[i] as string) < (companyIds[start] as string)) start = i;
+    this.companyIds = start
+      ? [...companyIds.slice(start), ...companyIds.slice(0, start)]
+      : companyIds;
+    this.steps = start ? [...steps.slice(start), ...steps.slice(0, start)] : steps;
+    this.id = this.companyIds.join('>');
+    let investedUsd = 0;
+    let committedUsd = 0;
+    for (const { summary } of this.steps) {
+      investedUsd += summary.investedUsd;
+      committedUsd += summary.committedUsd;
+    }
+    this.investedUsd = investedUsd;
+    this.committedUsd = committedUsd;
+    this.roundTripRatio = investedUsd > 0 ? committedUsd / investedUsd : null;
+    this.bottleneckUsd = bottleneck(this.steps);
+    const range = dateRange(this.steps);
+    this.firstDate = range.firstDate;
+    this.lastDate = range.lastDate;
+    this.lastDateKey = range.lastDateKey;
+  }
+
+  get timeRespecting(): boolean {
+    this.respecting ??= chronologicalCycle(this.steps, this.maxSpanDays);
+    return this.respecting;
+  }
+}
+
 export function toCycle(
   companyIds: string[],
   steps: FlowStepRow[],
   maxSpanDays: number | null,
 ): CycleRow {
-  let start = 0;
-  companyIds.forEach((id, i) => {
-    if (id < (companyIds[start] as string)) start = i;
-  });
-  const ids = [...companyIds.slice(start), ...companyIds.slice(0, start)];
-  const ordered = [...steps.slice(start), ...steps.slice(0, start)];
-  const deals = ordered.flatMap((s) => s.deals);
-  const investedUsd = knownSum(deals, 'INVESTMENT');
-  const committedUsd = knownSum(deals, 'COMMITMENT');
-  return {
-    id: ids.join('>'),
-    companyIds: ids,
-    steps: ordered,
-    investedUsd,
-    committedUsd,
-    roundTripRatio: investedUsd > 0 ? committedUsd / investedUsd : null,
-    bottleneckUsd: bottleneck(ordered),
-    ...dateRange(ordered),
-    timeRespecting: chronologicalCycle(ordered, maxSpanDays),
-  };
+  return new Cycle(companyIds, steps, maxSpanDays);
 }
 
 export function toPath(
@@ -173,29 +250,39 @@ export function toPath(
   };
 }
 
-export function hasInvestmentAndCommitment(cycle: CycleRow): boolean {
-  const types = new Set(cycle.steps.flatMap((s) => s.deals.map((d) => d.type)));
-  return types.has('INVESTMENT') && types.has('COMMITMENT');
+/** The steps' deals include an investment and a commitment. */
+export function hasInvestmentAndCommitment(steps: FlowStepRow[]): boolean {
+  let investment = false;
+  let commitment = false;
+  for (const { summary } of steps) {
+    investment ||= summary.hasInvestment;
+    commitment ||= summary.hasCommitment;
+  }
+  return investment && commitment;
 }
 
 type Direction = 'ASC' | 'DESC';
 
-/** Nulls sort last in either direction; ties fall back to the id, so pages are stable. */
-function compareBy<T extends { id: string }>(
+/**
+ * Sorts rows by a key, nulls last in either direction; ties fall back to the id, so pages are
+ * stable. Each row's key is computed once.
+ */
+function sortBy<T extends { id: string }>(
+  rows: T[],
   key: (row: T) => number | string | null,
   direction: Direction,
-) {
-  return (a: T, b: T): number => {
-    const x = key(a);
-    const y = key(b);
-    if (x !== y) {
-      if (x === null) return 1;
-      if (y === null) return -1;
-      const order = x < y ? -1 : 1;
-      return direction === 'ASC' ? order : -order;
+): T[] {
+  const sign = direction === 'ASC' ? 1 : -1;
+  const keyed = rows.map((row) => ({ row, key: key(row) }));
+  keyed.sort((a, b) => {
+    if (a.key !== b.key) {
+      if (a.key === null) return 1;
+      if (b.key === null) return -1;
+      return a.key < b.key ? -sign : sign;
     }
-    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  };
+    return a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0;
+  });
+  return keyed.map((k) => k.row);
 }
 
 export const CYCLE_ORDER = {
@@ -218,7 +305,7 @@ export function sortCycles(
   field: keyof typeof CYCLE_ORDER,
   direction: Direction,
 ): CycleRow[] {
-  return [...rows].sort(compareBy(CYCLE_ORDER[field], direction));
+  return sortBy(rows, CYCLE_ORDER[field], direction);
 }
 
 export function sortPaths(
@@ -226,5 +313,5 @@ export function sortPaths(
   field: keyof typeof PATH_ORDER,
   direction: Direction,
 ): PathRow[] {
-  return [...rows].sort(compareBy(PATH_ORDER[field], direction));
+  return sortBy(rows, PATH_ORDER[field], direction);
 }
