@@ -36,6 +36,7 @@ const config: CodegenConfig = {
           MoneyPath: '../domain/flows.js#PathRow',
           FlowStep: '../domain/flows.js#FlowStepRow',
           GraphNode: '../stores/rows.js#GraphNodeRow',
+          RelationshipGraph: '../stores/graphStore.js#RelationshipGraphRows',
         },
       },
     },

@@ -35,6 +35,8 @@ export interface Config {
   port: number;
   /** Unset: mutations are refused. */
   adminToken: string | undefined;
+  /** Set: GET /metrics needs `Authorization: Bearer <token>`; unset: /metrics is open. */
+  metricsToken: string | undefined;
   production: boolean;
   /** Schema introspection; default: on in development, off in production. */
   introspection: boolean;
@@ -81,6 +83,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new Error('ADMIN_TOKEN must be at least 16 characters long.');
   }
+  const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new Error('METRICS_TOKEN must be at least 16 characters long.');
+  }
   const production = env.NODE_ENV === 'production';
   const introspection = flag(env, 'GRAPHQL_INTROSPECTION', !production);
   return {
@@ -91,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '127.0.0.1',
     port,
     adminToken,
+    metricsToken,
     production,
     introspection,
     playground: flag(env, 'GRAPHQL_PLAYGROUND', !production),

@@ -21,6 +21,7 @@ import type { Context } from './context.js';
 import { callerFrom } from './http/auth.js';
 import { createFormatError } from './http/formatError.js';
 import { healthRoutes } from './http/health.js';
+import { metricsAccess, notFound } from './http/routes.js';
 import { createMetrics } from './http/metrics.js';
 import { costLimitPlugin, limitRules } from './http/queryLimits.js';
 import {
@@ -56,7 +57,7 @@ export interface ServerOptions {
    * DEFAULT_QUERY_LIMITS.
    */
   config: Pick<Config, 'adminToken' | 'production' | 'host' | 'port'> &
-    Partial<Pick<Config, 'introspection' | 'playground' | 'limits'>>;
+    Partial<Pick<Config, 'introspection' | 'playground' | 'limits' | 'metricsToken'>>;
   stores: Stores;
   logger: Logger;
 }
@@ -105,7 +106,7 @@ export async function startServer({
 
   app.use(assignRequestId);
   app.use(healthRoutes(stores.db));
-  app.get('/metrics', metrics.handler);
+  app.get('/metrics', metricsAccess(config.metricsToken), metrics.handler);
   app.use(
     '/graphql',
     cors({ exposedHeaders: ['x-request-id'] }),
@@ -122,6 +123,7 @@ export async function startServer({
       }),
     }),
   );
+  app.use(notFound);
 
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   const { port } = httpServer.address() as AddressInfo;

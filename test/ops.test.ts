@@ -259,3 +259,41 @@ describe('/metrics', () => {
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 });
+
+describe('access and unknown paths', () => {
+  it('asks for the metrics token when METRICS_TOKEN is set, and answers with it', async () => {
+    const token = 'metrics-token-0123456789';
+    const guarded = await startTestServer({
+      adminToken: ADMIN_TOKEN,
+      config: { metricsToken: token },
+    });
+    try {
+      const anonymous = await fetch(`${guarded.baseUrl}/metrics`);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(await anonymous.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+      const wrong = await fetch(`${guarded.baseUrl}/metrics`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      expect(wrong.status).toBe(401);
+      const scraper = await fetch(`${guarded.baseUrl}/metrics`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(scraper.status).toBe(200);
+      expect(await scraper.text()).toContain('graphql_requests_total');
+      // The probes stay open: orchestrators call them without credentials.
+      expect((await fetch(`${guarded.baseUrl}/healthz`)).status).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('answers an unknown path with 404 and a JSON error', async () => {
+    const response = await fetch(`${t.baseUrl}/graphq`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    expect(await response.json()).toMatchObject({
+      error: { code: 'NOT_FOUND', message: expect.stringContaining('/graphql') },
+    });
+  });
+});

@@ -239,6 +239,82 @@ describe('relationshipGraph', () => {
   });
 });
 
+describe('relationshipGraph cycles', () => {
+  const CYCLES_QUERY = `
+    query($ids: [ID!]!, $depth: Int, $where: DealFilter, $aggregate: Boolean, $maxLength: Int,
+          $mix: CycleMix) {
+      relationshipGraph(companyIds: $ids, depth: $depth, where: $where, aggregate: $aggregate) {
+        edges { id }
+        cycles(maxLength: $maxLength, mix: $mix) { id companyIds edgeIds }
+      }
+    }`;
+  interface Cycles {
+    edges: { id: string }[];
+    cycles: { id: string; companyIds: string[]; edgeIds: string[] }[];
+  }
+  async function cycles(variables: Record<string, unknown>): Promise<Cycles> {
+    const res = await t.gql<{ relationshipGraph: Cycles }>(CYCLES_QUERY, variables);
+    expect(res.errors).toBeUndefined();
+    return res.data!.relationshipGraph;
+  }
+
+  it('highlights the circle Amazon -> Anthropic -> AWS (Amazon) with the edges that carry it', async () => {
+    const g = await cycles({ ids: ['anthropic'] });
+    expect(g.cycles).toEqual([
+      {
+        id: 'amazon>anthropic',
+        companyIds: ['amazon', 'anthropic'],
+        edgeIds: ['i1', 'i2', 'i3', 'c1', 'c2'],
+      },
+    ]);
+    // Every highlighted edge is one the graph returned.
+    const drawn = new Set(g.edges.map((e) => e.id));
+    expect(g.cycles[0]!.edgeIds.every((id) => drawn.has(id))).toBe(true);
+
+    const aggregated = await cycles({ ids: ['anthropic'], aggregate: true });
+    expect(aggregated.cycles).toEqual([
+      {
+        id: 'amazon>anthropic',
+        companyIds: ['amazon', 'anthropic'],
+        edgeIds: [
+          'amazon->anthropic:INVESTMENT',
+          'anthropic->aws:CAPACITY',
+          'anthropic->aws:CLOUD',
+        ],
+      },
+    ]);
+  });
+
+  it('draws a cycle only when the graph carries every step, under its filter and mix', async () => {
+    // AWS is not in the graph: the money back to Amazon has no edge to highlight.
+    expect((await cycles({ ids: ['amazon', 'anthropic'], depth: 0 })).cycles).toEqual([]);
+    // The graph's filter drops the deals of the step back; only those of one step remain.
+    const dated = await cycles({ ids: ['anthropic'], where: { announcedTo: '2025-06' } });
+    expect(dated.cycles).toEqual([]);
+    // Only commitments drawn: with mix ANY the two-company loop has no way back either.
+    const commitments = await cycles({
+      ids: ['anthropic'],
+      where: { types: ['COMMITMENT'] },
+      mix: 'ANY',
+    });
+    expect(commitments.cycles).toEqual([]);
+    // One deal per step is enough: only the first investment and the cloud contract.
+    const narrow = await cycles({ ids: ['anthropic'], where: { minAmountUsd: 3e9 } });
+    expect(narrow.cycles).toEqual([
+      { id: 'amazon>anthropic', companyIds: ['amazon', 'anthropic'], edgeIds: ['i1', 'c1'] },
+    ]);
+  });
+
+  it('refuses a maxLength past its cap with BAD_USER_INPUT naming the limit', async () => {
+    const res = await t.gql(CYCLES_QUERY, { ids: ['anthropic'], maxLength: 7 });
+    expect(res.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      limit: 'maxLength',
+      max: 6,
+    });
+  });
+});
+
 describe('relationshipGraph result caps', () => {
   // A hub paying 501 companies (one node too many at depth 1), and two companies with 2001 deals
   // between them (one edge too many, unless aggregated).

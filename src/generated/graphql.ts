@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { CompanyRow, DealRow, SourceRow, CompanyTotalsRow, GraphNodeRow } from '../stores/rows.js';
 import type { CycleRow, PathRow, FlowStepRow } from '../domain/flows.js';
+import type { RelationshipGraphRows } from '../stores/graphStore.js';
 import type { Context } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -402,6 +403,17 @@ export type FlowStep = {
   unknownAmountCount: Scalars['Int']['output'];
 };
 
+/** A circular deal among a graph's companies (see `circularDeals`), as the edges to highlight. */
+export type GraphCycle = {
+  __typename?: 'GraphCycle';
+  /** The top-level companies around the cycle, in the direction money flows. */
+  companyIds: Array<Scalars['ID']['output']>;
+  /** The ids of this graph's edges that carry the cycle's money, step by step. */
+  edgeIds: Array<Scalars['ID']['output']>;
+  /** The cycle's id as `circularDeals` gives it: its top-level companies, smallest id first. */
+  id: Scalars['ID']['output'];
+};
+
 /**
  * Money flowing `source` -> `target`: one deal, or with `aggregate: true` all the deals of one
  * kind between the same two companies in that direction.
@@ -743,10 +755,24 @@ export type RecordInvestmentInput = {
 
 export type RelationshipGraph = {
   __typename?: 'RelationshipGraph';
+  /**
+   * The circular deals among this graph's companies, to highlight: companies roll up to their
+   * top-level parents as in `circularDeals`, and a cycle is drawn when every one of its steps is
+   * carried by at least one edge of this graph (so the graph's `where` applies). Computed only when
+   * selected. `maxLength`: 2 to 6 companies. Ordered by id; past the cycle result cap the query
+   * fails with `RESULT_LIMIT_EXCEEDED`.
+   */
+  cycles: Array<GraphCycle>;
   /** Ordered by id. */
   edges: Array<GraphEdge>;
   /** Ordered by depth, then id. */
   nodes: Array<GraphNode>;
+};
+
+
+export type RelationshipGraphCyclesArgs = {
+  maxLength?: InputMaybe<Scalars['Int']['input']>;
+  mix?: InputMaybe<CycleMix>;
 };
 
 /** What a company does, as far as this graph cares. */
@@ -900,6 +926,7 @@ export type ResolversTypes = {
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   FlowDealFilter: FlowDealFilter;
   FlowStep: ResolverTypeWrapper<FlowStepRow>;
+  GraphCycle: ResolverTypeWrapper<GraphCycle>;
   GraphEdge: ResolverTypeWrapper<GraphEdge>;
   GraphEdgeKind: GraphEdgeKind;
   GraphNode: ResolverTypeWrapper<GraphNodeRow>;
@@ -923,7 +950,7 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RecordCommitmentInput: RecordCommitmentInput;
   RecordInvestmentInput: RecordInvestmentInput;
-  RelationshipGraph: ResolverTypeWrapper<Omit<RelationshipGraph, 'nodes'> & { nodes: Array<ResolversTypes['GraphNode']> }>;
+  RelationshipGraph: ResolverTypeWrapper<RelationshipGraphRows>;
   Sector: Sector;
   SortDirection: SortDirection;
   Source: ResolverTypeWrapper<SourceRow>;
@@ -957,6 +984,7 @@ export type ResolversParentTypes = {
   Float: Scalars['Float']['output'];
   FlowDealFilter: FlowDealFilter;
   FlowStep: FlowStepRow;
+  GraphCycle: GraphCycle;
   GraphEdge: GraphEdge;
   GraphNode: GraphNodeRow;
   ID: Scalars['ID']['output'];
@@ -977,7 +1005,7 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   RecordCommitmentInput: RecordCommitmentInput;
   RecordInvestmentInput: RecordInvestmentInput;
-  RelationshipGraph: Omit<RelationshipGraph, 'nodes'> & { nodes: Array<ResolversParentTypes['GraphNode']> };
+  RelationshipGraph: RelationshipGraphRows;
   Source: SourceRow;
   SourceInput: SourceInput;
   String: Scalars['String']['output'];
@@ -1101,6 +1129,12 @@ export type FlowStepResolvers<ContextType = Context, ParentType extends Resolver
   unknownAmountCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type GraphCycleResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GraphCycle'] = ResolversParentTypes['GraphCycle']> = {
+  companyIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  edgeIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type GraphEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GraphEdge'] = ResolversParentTypes['GraphEdge']> = {
   amountIsUpperBound?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   amountUsd?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -1209,6 +1243,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
 };
 
 export type RelationshipGraphResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RelationshipGraph'] = ResolversParentTypes['RelationshipGraph']> = {
+  cycles?: Resolver<Array<ResolversTypes['GraphCycle']>, ParentType, ContextType, RequireFields<RelationshipGraphCyclesArgs, 'maxLength' | 'mix'>>;
   edges?: Resolver<Array<ResolversTypes['GraphEdge']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['GraphNode']>, ParentType, ContextType>;
 };
@@ -1235,6 +1270,7 @@ export type Resolvers<ContextType = Context> = {
   DealCycleEdge?: DealCycleEdgeResolvers<ContextType>;
   DealEdge?: DealEdgeResolvers<ContextType>;
   FlowStep?: FlowStepResolvers<ContextType>;
+  GraphCycle?: GraphCycleResolvers<ContextType>;
   GraphEdge?: GraphEdgeResolvers<ContextType>;
   GraphNode?: GraphNodeResolvers<ContextType>;
   Investment?: InvestmentResolvers<ContextType>;

@@ -1,4 +1,8 @@
-import type { GraphNodeResolvers, QueryResolvers } from '../generated/graphql.js';
+import type {
+  GraphNodeResolvers,
+  QueryResolvers,
+  RelationshipGraphResolvers,
+} from '../generated/graphql.js';
 import { dealFilter } from './args.js';
 
 /** `Query.relationshipGraph`: the arguments checked and handed to the graph store. */
@@ -16,4 +20,8 @@ export const GraphNode: GraphNodeResolvers = {
   // A node row is a company row with its depth.
   company: (node) => node,
   totals: (node, _, { loaders }) => loaders.totals.load(node.id),
+};
+
+export const RelationshipGraph: RelationshipGraphResolvers = {
+  cycles: (graph, { maxLength, mix }, { stores }) => stores.graph.cycles(graph, maxLength, mix),
 };

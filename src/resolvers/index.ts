@@ -4,7 +4,7 @@ import { CloudCommitment, Deal, Investment } from './Deal.js';
 import { CompanyCycles, DealCycle, FlowQuery, FlowStep, MoneyPath } from './Flows.js';
 import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
-import { GraphNode, GraphQuery } from './RelationshipGraph.js';
+import { GraphNode, GraphQuery, RelationshipGraph } from './RelationshipGraph.js';
 import { PartialDate } from './scalars.js';
 
 export const resolvers: Resolvers = {
@@ -19,4 +19,5 @@ export const resolvers: Resolvers = {
   Investment,
   CloudCommitment,
   GraphNode,
+  RelationshipGraph,
 };

@@ -6,20 +6,22 @@
  * How the queries stay fast:
  * - They walk FLOWS_TO, not deals: one relationship per company pair however many deals back it,
  *   and no subsidiary roll-up at query time.
- * - Deal filters are inline predicates of the quantified path pattern, evaluated on the
+ * - Meet in the middle: the walks of each length are a hash join of two halves at the middle
+ *   company (walksOfLength), so no walk is expanded further than half way unless it closes.
+ * - Deal filters are inline predicates on every relationship of the pattern, evaluated on the
  *   relationship's lists while expanding, so a step with no passing deal is never expanded.
  * - Whole-graph search anchors each cycle at its smallest company id: the walk starts at `s` and
  *   only enters companies with a larger id, so every cycle is produced once (from its smallest
  *   member) and rotations never are. Start companies without both an incoming and an outgoing
  *   flow cannot be on a cycle and are skipped.
- * - ACYCLIC makes the open walk a simple path (distinct companies); the closing step back to the
- *   start is matched separately, so the start appears twice only there.
- * - Quantifier bounds must be literals, so one statement per maximum length (2..8) is built from
- *   a closed range and cached.
- * - The search returns only the companies of each walk; the deals behind its steps are read in a
- *   second query, once per company pair however many walks share it, in the same transaction.
- * - Without deal filters, the deal mix (an investment and a commitment) is checked in Cypher from
- *   flags on the flows, so walks that fail it are never returned.
+ * - Walks are simple (distinct companies) by explicit conditions; the start appears twice only
+ *   as the two ends of a cycle.
+ * - Hop counts must be literals, so one statement per maximum length (2..8) is built from a
+ *   closed range and cached.
+ * - The search returns each walk as relationship ids; the deals behind its steps are read in a
+ *   second query, once per flow however many walks share it, in the same transaction.
+ * - The deal mix (an investment and a commitment) and the time condition are checked on the
+ *   evaluated steps, in flows.ts, from summaries built once per flow.
  * - Every query runs once (no retry on memory errors), under a timeout, with LIMIT cap + 1 so an
  *   oversized answer is detected without being materialised.
  */
@@ -49,6 +51,9 @@ import type { DealType } from './rows.js';
 
 /** Hard cap on cycle length and path length (companies in a cycle, steps in a path). */
 export const MAX_FLOW_LENGTH = 8;
+
+/** Hard cap on the length of the cycles highlighted in a relationship graph. */
+export const MAX_GRAPH_CYCLE_LENGTH = 6;
 
 export interface FlowFilter {
   types: DealType[] | null;
@@ -176,16 +181,20 @@ function walksUpTo(
  * returns that start's cycles as one collected row, stopping at cap + 1; the total is checked by
  * the caller.
  */
-function allCyclesStatement(maxLength: number): Statement {
+function allCyclesStatement(maxLength: number, among: boolean): Statement {
   assertLength(maxLength);
+  // `among`: only cycles whose companies are all in $among (the companies of a drawn graph).
+  const node = among
+    ? (v: string): string => `${v}.id > s.id AND ${v}.id IN $among`
+    : (v: string): string => `${v}.id > s.id`;
   return builtStatement(
-    `cycles:all:${maxLength}`,
+    `cycles:${among ? 'among' : 'all'}:${maxLength}`,
     () => `
     MATCH (s:Company)
-    WHERE s.rootId = s.id
+    WHERE s.rootId = s.id${among ? ' AND s.id IN $among' : ''}
       AND EXISTS { (s)-[:FLOWS_TO]->() } AND EXISTS { ()-[:FLOWS_TO]->(s) }
     CALL (s) {
-      CALL (s) {${walksUpTo(maxLength, 2, { src: 's', dst: 's' }, (v) => `${v}.id > s.id`, null)}
+      CALL (s) {${walksUpTo(maxLength, 2, { src: 's', dst: 's' }, node, null)}
       }
       WITH rest LIMIT toInteger($cap) + 1
       RETURN collect(rest) AS rests
@@ -330,28 +339,30 @@ export class CycleStore {
 
   /**
    * Cycles with minLength..maxLength companies. With `through` (top-level ids), only cycles
-   * through all of them, found by walking from the first.
+   * through all of them, found by walking from the first; with `among` (top-level ids), only
+   * cycles made of those companies.
    */
   async findCycles(
     search: {
       through: string[];
+      among?: string[];
       minLength: number;
       maxLength: number;
       filter: FlowFilter;
-      mix: CycleQuery['mix'];
     },
     cap = this.options.resultCap,
   ): Promise<FoundWalk[]> {
     const [start, ...others] = search.through;
     const statement = start
       ? cyclesThroughStatement(search.maxLength)
-      : allCyclesStatement(search.maxLength);
+      : allCyclesStatement(search.maxLength, search.among !== undefined);
     return this.run(
       statement,
       {
         ...this.params(search.filter),
         start: start ?? null,
         through: others,
+        among: search.among ?? null,
         minLength: search.minLength,
         cap,
       },

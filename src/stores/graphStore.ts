@@ -4,6 +4,7 @@
  */
 import { ErrorCode, UserError } from '../errors.js';
 import type { Database, Statement } from '../neo4j/database.js';
+import { MAX_GRAPH_CYCLE_LENGTH, type CycleStore } from './cycleStore.js';
 import { COMPANY_ROW } from './companyStore.js';
 import { DEAL_FILTER, filterParams, type DealFilterParams } from './dealStore.js';
 import type { CompanyRow, GraphEdgeRow, GraphNodeRow } from './rows.js';
@@ -110,7 +111,7 @@ function graphStatement(depth: number, grouping: keyof typeof EDGE_GROUPING): St
     CALL (reached) {
       UNWIND reached AS r
       WITH r.c AS c, r.depth AS depth
-      RETURN collect({company: ${COMPANY_ROW}, depth: depth}) AS nodes
+      RETURN collect({company: ${COMPANY_ROW}, depth: depth, rootId: c.rootId}) AS nodes
     }
     RETURN missing, nodes, edges`,
   };
@@ -159,18 +160,85 @@ function checkRequest(companyIds: readonly string[], depth: number): void {
   }
 }
 
+/** A cycle among a graph's companies, as the graph's edges that carry its money. */
+export interface GraphCycleRow {
+  id: string;
+  companyIds: string[];
+  edgeIds: string[];
+}
+
+const NO_DEAL_FILTER = {
+  types: null,
+  kinds: null,
+  statuses: null,
+  from: null,
+  to: null,
+  minAmount: null,
+  includeUnknown: true,
+  needDated: false,
+};
+
 export class GraphStore {
   constructor(
     private readonly db: Database,
+    private readonly cycleStore: CycleStore,
     private readonly timeoutMs = GRAPH_TIMEOUT_MS,
   ) {}
+
+  /**
+   * The cycles among a graph's companies (rolled up to their top-level parents, as in
+   * `circularDeals`) that the graph's own edges carry: the cycle search runs on the flow graph
+   * restricted to the graph's top-level companies, then each step keeps only the deals that are
+   * edges of this graph (between two of its companies, passing its filter). A cycle with a step
+   * left bare is not drawn; the mix condition is checked on the deals kept. Edge ids come in
+   * step order, each step's sorted.
+   */
+  async cycles(
+    graph: RelationshipGraphRows,
+    maxLength: number,
+    mix: 'INVESTMENT_AND_COMMITMENT' | 'ANY',
+  ): Promise<GraphCycleRow[]> {
+    if (!Number.isInteger(maxLength) || maxLength < 2 || maxLength > MAX_GRAPH_CYCLE_LENGTH) {
+      throw new UserError(
+        ErrorCode.BAD_USER_INPUT,
+        `maxLength: from 2 to ${MAX_GRAPH_CYCLE_LENGTH} companies.`,
+        { limit: 'maxLength', max: MAX_GRAPH_CYCLE_LENGTH },
+      );
+    }
+    const edgeOfDeal = new Map<string, GraphEdgeRow>();
+    for (const edge of graph.edges) for (const id of edge.dealIds) edgeOfDeal.set(id, edge);
+    const among = [...new Set(graph.nodes.map((n) => n.rootId))];
+    const walks = await this.cycleStore.findCycles({
+      through: [],
+      among,
+      minLength: 2,
+      maxLength,
+      filter: NO_DEAL_FILTER,
+    });
+    const cycles: GraphCycleRow[] = [];
+    for (const walk of walks) {
+      const steps = walk.steps.map((step) => [
+        ...new Set(step.deals.flatMap((d) => edgeOfDeal.get(d.id) ?? [])),
+      ]);
+      if (steps.some((edges) => edges.length === 0)) continue;
+      const types = new Set(steps.flat().map((e) => e.type));
+      if (mix !== 'ANY' && !(types.has('INVESTMENT') && types.has('COMMITMENT'))) continue;
+      cycles.push({
+        // The search starts each cycle at its smallest company, as circularDeals ids do.
+        id: walk.companyIds.join('>'),
+        companyIds: walk.companyIds,
+        edgeIds: steps.flatMap((edges) => edges.map((e) => e.id).sort()),
+      });
+    }
+    return cycles.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
 
   async relationshipGraph(request: GraphRequest): Promise<RelationshipGraphRows> {
     const companyIds = [...new Set(request.companyIds)];
     checkRequest(companyIds, request.depth);
     const [row] = await this.db.readOnce<{
       missing: string[];
-      nodes: { company: CompanyRow; depth: number }[];
+      nodes: { company: CompanyRow; depth: number; rootId: string }[];
       edges: GraphEdgeRow[];
     }>(
       statementFor(request.depth, request.aggregate),
@@ -196,7 +264,7 @@ export class GraphStore {
       throw tooLarge('edges', 'edges', request.aggregate ? narrower : `${narrower}, or aggregate`);
     }
     return {
-      nodes: row.nodes.map(({ company, depth }) => ({ ...company, depth })),
+      nodes: row.nodes.map(({ company, depth, rootId }) => ({ ...company, depth, rootId })),
       edges: row.edges,
     };
   }

@@ -25,12 +25,13 @@ export function createStores(db: Database, cycleLimits = DEFAULT_CYCLE_LIMITS): 
   const flows = new FlowStore(db);
   const companies = new CompanyStore(db, flows);
   const deals = new DealStore(db, companies, flows);
+  const cycles = new CycleStore(db, cycleLimits);
   return {
     db,
     companies,
     deals,
     flows,
-    cycles: new CycleStore(db, cycleLimits),
-    graph: new GraphStore(db),
+    cycles,
+    graph: new GraphStore(db, cycles),
   };
 }

@@ -69,6 +69,8 @@ export interface Page<T> {
 /** A company reached by a relationship graph, and how many deal hops away. */
 export interface GraphNodeRow extends CompanyRow {
   depth: number;
+  /** The top-level parent's id (the company's own when it has no parent). */
+  rootId: string;
 }
 
 /** One deal, or the deals of one kind from one company to another, as a graph edge. */
