@@ -24,6 +24,8 @@ async function dealConnection(
   if (filter.types && filter.types.length > 0 && !filter.types.includes(type)) {
     return toConnection({ rows: [], totalCount: 0 }, page);
   }
+  // The listing company is one side of every deal in the page: its fields need no query.
+  loaders.company.prime(company.id, company);
   const result = await loaders.dealPage(company.id, {
     side,
     filter: { ...filter, types: [type] },

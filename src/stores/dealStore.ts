@@ -120,12 +120,14 @@ export interface DealPageWithRelated extends Page<DealRow> {
 }
 
 /**
- * A page of deals per company, with each deal's companies and sources in the same query: clients
- * almost always ask for them next, and a second and third query per page cost more than the few
+ * A page of deals per company, with each deal's counterparty and sources in the same query:
+ * clients almost always ask for them next, and a second and third query per page cost more than the few
  * rows they add (the loaders are primed with them).
  */
 function byCompanyStatement(side: DealSide, order: DealOrderKey): Statement {
   const rel = side === 'made' ? 'FROM' : 'TO';
+  // The company on the other side of each deal: the listing company is already loaded.
+  const other = side === 'made' ? 'TO' : 'FROM';
   return builtStatement(
     `dealsByCompany:${side}:${order}`,
     () => `
@@ -139,7 +141,7 @@ function byCompanyStatement(side: DealSide, order: DealOrderKey): Statement {
         RETURN size(items) AS totalCount, [d IN page | ${DEAL_ROW}] AS rows,
           [d IN page | {
             dealId: d.id,
-            companies: [(d)-[:FROM|TO]->(c:Company) | ${COMPANY_ROW}],
+            companies: [(d)-[:${other}]->(c:Company) | ${COMPANY_ROW}],
             sources: COLLECT {
               MATCH (d)-[:REPORTED_BY]->(s:Source)
               WITH s ORDER BY s.publishedOn DESC, s.publisher
