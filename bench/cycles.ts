@@ -7,8 +7,17 @@
  * query and of through-one-company queries, and the ratio to an in-process enumerator run on
  * the same graph in the same process. It asserts that both find the same number of cycles.
  *
- * Env: BENCH_SIZES (default "1000x10000,10000x100000"), BENCH_REPEAT (whole-graph runs, 5),
- * BENCH_THROUGH (companies sampled for through-queries, 20), BENCH_MAX_LENGTHS ("3,4,5,6").
+ * Up to BENCH_LIST_MAX companies the whole-graph query is the one `circularDeals` runs: find,
+ * evaluate every cycle (steps, deals, figures) and sort them, against the enumerator listing them.
+ * Longer cycles number in the millions (14.8M of length <= 6 on 1k / 10k), past any result cap
+ * and past what either side could hold in memory, so there both sides count: the server's
+ * `countCycles` (what `circularDeals { totalCount }` runs) against the enumerator counting.
+ * Every timed query follows one untimed run of the same statement, so that latencies are those
+ * of a planned query (the first run of each length plans it, 1-4 s).
+ *
+ * Env: BENCH_SIZES (default "1000x10000,10000x100000"), BENCH_REPEAT (whole-graph runs, 3),
+ * BENCH_THROUGH (companies sampled for through-queries, 20), BENCH_MAX_LENGTHS ("3,4,5,6"),
+ * BENCH_LIST_MAX (4), BENCH_MAX_LENGTHS_<companies> (per size, e.g. BENCH_MAX_LENGTHS_10000=3,4,5).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -19,15 +28,19 @@ import { Database } from '../src/neo4j/database.js';
 import { migrate } from '../src/neo4j/migrations.js';
 import { createStores } from '../src/stores/index.js';
 import type { CycleQuery } from '../src/stores/cycleStore.js';
-import { buildFlowGraph, enumerateCycles } from './inProcessCycles.js';
+import { buildFlowGraph, countCycles, enumerateCycles } from './inProcessCycles.js';
 import { prng, syntheticIndustry } from './syntheticIndustry.js';
 
 const sizes = (process.env.BENCH_SIZES ?? '1000x10000,10000x100000')
   .split(',')
   .map((s) => s.split('x').map(Number) as [number, number]);
-const repeat = Number(process.env.BENCH_REPEAT ?? 5);
+const repeat = Number(process.env.BENCH_REPEAT ?? 3);
 const throughSamples = Number(process.env.BENCH_THROUGH ?? 20);
-const maxLengths = (process.env.BENCH_MAX_LENGTHS ?? '3,4,5,6').split(',').map(Number);
+const lengthsFor = (companies: number): number[] =>
+  (process.env[`BENCH_MAX_LENGTHS_${companies}`] ?? process.env.BENCH_MAX_LENGTHS ?? '3,4,5,6')
+    .split(',')
+    .map(Number);
+const listMax = Number(process.env.BENCH_LIST_MAX ?? 4);
 
 function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -76,7 +89,7 @@ try {
       `== ${companyCount} companies / ${dealCount} deals: loaded in ${(loadMs / 1000).toFixed(1)} s; ${graph.ids.length} top-level companies, ${flows} flow pairs`,
     );
     console.log(
-      'maxLength | cycles | whole graph p50 / p95 ms | in-process p50 ms | ratio | through-company p50 / p95 ms | through cycles (avg)',
+      'maxLength | whole-graph query | cycles | whole graph p50 / p95 ms | in-process p50 ms | ratio | through-company p50 / p95 ms | through cycles (avg)',
     );
 
     const random = prng(11);
@@ -85,7 +98,8 @@ try {
       () => graph.ids[Math.floor(random() * graph.ids.length)] as string,
     );
 
-    for (const maxLength of maxLengths) {
+    for (const maxLength of lengthsFor(companyCount)) {
+      const listing = maxLength <= listMax;
       const query: CycleQuery = {
         through: [],
         minLength: 2,
@@ -105,24 +119,30 @@ try {
         maxSpanDays: null,
         order: { field: 'TOTAL_AMOUNT', direction: 'DESC' },
       };
+      const server = async (): Promise<number> =>
+        listing ? (await stores.cycles.cycles(query)).length : stores.cycles.countCycles(query);
+      const inProcess = (): number =>
+        listing ? enumerateCycles(graph, maxLength).length : countCycles(graph, maxLength);
+      await server(); // plans the statements
       const whole: number[] = [];
       let found = 0;
       for (let i = 0; i < repeat; i++) {
-        const [t, rows] = await time(() => stores.cycles.cycles(query));
+        const [t, n] = await time(server);
         whole.push(t);
-        found = rows.length;
+        found = n;
       }
       const local: number[] = [];
       let expected = 0;
       for (let i = 0; i < repeat; i++) {
-        const [t, rows] = await time(() => enumerateCycles(graph, maxLength));
+        const [t, n] = await time(inProcess);
         local.push(t);
-        expected = rows.length;
+        expected = n;
       }
       if (found !== expected)
         throw new Error(
           `maxLength ${maxLength}: Neo4j found ${found} cycles, in-process ${expected}`,
         );
+      await stores.cycles.cycles({ ...query, through: [graph.ids[0] as string] }); // plans it
       const perCompany: number[] = [];
       let throughFound = 0;
       for (const id of through) {
@@ -131,7 +151,7 @@ try {
         throughFound += rows.length;
       }
       console.log(
-        `${maxLength} | ${found} | ${ms(quantile(whole, 0.5))} / ${ms(quantile(whole, 0.95))} | ${ms(quantile(local, 0.5))} | ${(quantile(whole, 0.5) / quantile(local, 0.5)).toFixed(1)}x | ${ms(quantile(perCompany, 0.5))} / ${ms(quantile(perCompany, 0.95))} | ${(throughFound / through.length).toFixed(1)}`,
+        `${maxLength} | ${listing ? 'list, evaluate, sort' : 'count'} | ${found} | ${ms(quantile(whole, 0.5))} / ${ms(quantile(whole, 0.95))} | ${ms(quantile(local, 0.5))} | ${(quantile(whole, 0.5) / quantile(local, 0.5)).toFixed(1)}x | ${ms(quantile(perCompany, 0.5))} / ${ms(quantile(perCompany, 0.95))} | ${(throughFound / through.length).toFixed(1)}`,
       );
     }
     console.log();

@@ -48,17 +48,17 @@ export function buildFlowGraph(data: Dataset): FlowGraph {
   return { ids, out };
 }
 
-/** Cycles of 2..maxLength companies whose backing deals include both deal types, as id lists. */
-export function enumerateCycles(graph: FlowGraph, maxLength: number): string[][] {
-  const cycles: string[][] = [];
+/**
+ * Visits the cycles of 2..maxLength companies whose backing deals include both deal types; the
+ * path passed to `visit` is reused (copy it to keep it).
+ */
+function eachCycle(graph: FlowGraph, maxLength: number, visit: (path: number[]) => void): void {
   const path: number[] = [];
   const onPath = new Uint8Array(graph.ids.length);
   const walk = (start: number, at: number, depth: number, inv: boolean, com: boolean): void => {
     for (const e of graph.out[at]!) {
       if (e.to === start) {
-        if (depth >= 2 && (inv || e.investment) && (com || e.commitment)) {
-          cycles.push(path.map((i) => graph.ids[i] as string));
-        }
+        if (depth >= 2 && (inv || e.investment) && (com || e.commitment)) visit(path);
         continue;
       }
       if (e.to < start || onPath[e.to] || depth === maxLength) continue;
@@ -76,5 +76,20 @@ export function enumerateCycles(graph: FlowGraph, maxLength: number): string[][]
     path.pop();
     onPath[s] = 0;
   }
+}
+
+/** The cycles, as id lists. */
+export function enumerateCycles(graph: FlowGraph, maxLength: number): string[][] {
+  const cycles: string[][] = [];
+  eachCycle(graph, maxLength, (path) => cycles.push(path.map((i) => graph.ids[i] as string)));
   return cycles;
+}
+
+/** How many cycles there are, without keeping them. */
+export function countCycles(graph: FlowGraph, maxLength: number): number {
+  let count = 0;
+  eachCycle(graph, maxLength, () => {
+    count += 1;
+  });
+  return count;
 }

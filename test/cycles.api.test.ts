@@ -356,6 +356,39 @@ describe('limits of cycle queries', () => {
     }
   });
 
+  it('counts past the result cap when only totalCount is asked for', async () => {
+    const small = await startTestServer({ cycleLimits: { timeoutMs: 60_000, resultCap: 50 } });
+    try {
+      await small.load(dense());
+      const count = async (query: string, variables: Record<string, unknown>) => {
+        const res = await small.gql<Record<string, { totalCount: number }>>(query, variables);
+        expect(res.errors).toBeUndefined();
+        return Object.values(res.data!)[0]!.totalCount;
+      };
+      const WHOLE = `query($where: CycleFilter) { circularDeals(where: $where) { totalCount } }`;
+      // Directed cycles of k companies among 9 that all deal both ways: C(9, k) * (k - 1)!.
+      expect(await count(WHOLE, { where: { mix: 'ANY', maxLength: 3 } })).toBe(36 + 168);
+      expect(await count(WHOLE, { where: { mix: 'ANY', maxLength: 4 } })).toBe(36 + 168 + 756);
+      expect(await count(WHOLE, { where: { mix: 'ANY', minLength: 3, maxLength: 3 } })).toBe(168);
+      // Only commitments: no cycle has an investment, so none passes the default mix.
+      expect(await count(WHOLE, { where: { maxLength: 4 } })).toBe(0);
+      // Through k0: C(8, k - 1) * (k - 1)! cycles of k companies.
+      const THROUGH = `query($where: CycleFilter) {
+        company(id: "k0") { cycles(where: $where) { totalCount } }
+      }`;
+      const through = await small.gql<{ company: { cycles: { totalCount: number } } }>(THROUGH, {
+        where: { mix: 'ANY', maxLength: 3 },
+      });
+      expect(through.errors).toBeUndefined();
+      expect(through.data!.company.cycles.totalCount).toBe(8 + 56);
+      // Asking for the cycles themselves still meets the cap.
+      const listed = await small.gql(CYCLES, { where: { mix: 'ANY', maxLength: 3 } });
+      expect(listed.errors?.[0]?.extensions).toMatchObject({ code: 'RESULT_LIMIT_EXCEEDED' });
+    } finally {
+      await small.close();
+    }
+  });
+
   it('answers QUERY_TIMEOUT past the time limit, without retrying', async () => {
     const quick = await startTestServer({ cycleLimits: { timeoutMs: 200, resultCap: 10_000_000 } });
     try {

@@ -172,6 +172,8 @@ const QUERY = `query($where: CycleFilter) {
   }
 }`;
 
+const COUNT_QUERY = `query($where: CycleFilter) { circularDeals(where: $where) { totalCount } }`;
+
 interface Served {
   id: string;
   investedUsd: number;
@@ -214,6 +216,14 @@ describe('circularDeals equals the reference implementation', () => {
               JSON.stringify(filter),
             ).toEqual(expected);
             expect(res.data!.circularDeals.totalCount).toBe(expected.length);
+            // Asked for the total alone, the server counts in Neo4j instead of listing.
+            const counted = await t.gql<{ circularDeals: { totalCount: number } }>(COUNT_QUERY, {
+              where: cycleFilter(filter),
+            });
+            expect(counted.errors, JSON.stringify(filter)).toBeUndefined();
+            expect(counted.data!.circularDeals.totalCount, JSON.stringify(filter)).toBe(
+              expected.length,
+            );
           }
         },
       ),

@@ -74,7 +74,10 @@ export type Company = {
   commitmentsReceived: CloudCommitmentConnection;
   /** ISO 3166-1 alpha-2 country code. */
   country?: Maybe<Scalars['String']['output']>;
-  /** Circular deals through this company (rolled up to its top-level parent). */
+  /**
+   * Circular deals through this company (rolled up to its top-level parent). As with
+   * `circularDeals`, selecting only `totalCount` counts them without the result cap.
+   */
   cycles: DealCycleConnection;
   /** Stable slug, e.g. `amazon`, `amazon-web-services`, `anthropic`. */
   id: Scalars['ID']['output'];
@@ -640,7 +643,9 @@ export type Query = {
   /**
    * Circular deals across the whole graph (see CycleFilter for the exact semantics). Runs under a
    * time limit and a result cap: past either, the error's code names the limit
-   * (QUERY_TIMEOUT, RESULT_LIMIT_EXCEEDED); narrow the filter.
+   * (QUERY_TIMEOUT, RESULT_LIMIT_EXCEEDED); narrow the filter. When only `totalCount` is
+   * selected (and not `timeRespecting`), the cycles are counted in Neo4j without being listed, so
+   * the result cap does not apply; the time limit does.
    */
   circularDeals: DealCycleConnection;
   companies: CompanyConnection;

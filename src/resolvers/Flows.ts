@@ -1,3 +1,4 @@
+import { Kind, type GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context.js';
 import type {
   CompanyResolvers,
@@ -8,6 +9,7 @@ import type {
 } from '../generated/graphql.js';
 import { pageRequest, toConnection } from '../stores/pagination.js';
 import type { CompanyRow, DealRow } from '../stores/rows.js';
+import type { CycleQuery } from '../stores/cycleStore.js';
 import { cycleQuery, pathQuery } from './flowArgs.js';
 
 /** Pages through rows the store computed as a whole (cycles are found, evaluated, then sorted). */
@@ -17,6 +19,33 @@ function page<T>(rows: T[], first: number | null | undefined, after: string | nu
     { rows: rows.slice(request.offset, request.offset + request.limit), totalCount: rows.length },
     request,
   );
+}
+
+/**
+ * The client selected nothing but `totalCount` (and `__typename`): the cycles can be counted in
+ * Neo4j without being returned, which also works far past the result cap.
+ */
+function countOnly(info: GraphQLResolveInfo): boolean {
+  return info.fieldNodes.every((node) =>
+    (node.selectionSet?.selections ?? []).every(
+      (s) =>
+        s.kind === Kind.FIELD && (s.name.value === 'totalCount' || s.name.value === '__typename'),
+    ),
+  );
+}
+
+/** Cycles as a connection: counted when only the total is asked for, else found and paged. */
+async function cycleConnection(
+  stores: Context['stores'],
+  query: CycleQuery,
+  args: { first?: number | null; after?: string | null },
+  info: GraphQLResolveInfo,
+) {
+  if (countOnly(info) && !query.timeRespecting) {
+    const request = pageRequest(args.first, args.after);
+    return toConnection({ rows: [], totalCount: await stores.cycles.countCycles(query) }, request);
+  }
+  return page(await stores.cycles.cycles(query), args.first, args.after);
 }
 
 async function companies(ids: string[], { loaders }: Context): Promise<CompanyRow[]> {
@@ -29,9 +58,10 @@ async function companies(ids: string[], { loaders }: Context): Promise<CompanyRo
 }
 
 export const FlowQuery: Pick<QueryResolvers, 'circularDeals' | 'moneyPaths'> = {
-  async circularDeals(_, { where, orderBy, first, after }, { stores }) {
+  async circularDeals(_, { where, orderBy, first, after }, { stores }, info) {
     pageRequest(first, after); // reject a bad page before running the search
-    return page(await stores.cycles.cycles(await cycleQuery(stores, where, orderBy)), first, after);
+    const query = await cycleQuery(stores, where, orderBy);
+    return cycleConnection(stores, query, { first, after }, info);
   },
   async moneyPaths(_, args, { stores }) {
     pageRequest(args.first, args.after);
@@ -40,10 +70,10 @@ export const FlowQuery: Pick<QueryResolvers, 'circularDeals' | 'moneyPaths'> = {
 };
 
 export const CompanyCycles: Pick<CompanyResolvers, 'cycles'> = {
-  async cycles(company, { where, orderBy, first, after }, { stores }) {
+  async cycles(company, { where, orderBy, first, after }, { stores }, info) {
     pageRequest(first, after);
     const query = await cycleQuery(stores, where, orderBy, [company.id]);
-    return page(await stores.cycles.cycles(query), first, after);
+    return cycleConnection(stores, query, { first, after }, info);
   },
 };
 

@@ -95,6 +95,33 @@ function assertLength(maxLength: number): void {
   }
 }
 
+/** Some deal of flow `r` that passes the filter has this type. */
+const passingOfType = (r: string, type: DealType): string => `
+        CASE WHEN $unfiltered THEN ${r}.has${type === 'INVESTMENT' ? 'Investment' : 'Commitment'}
+        ELSE any(i IN range(0, size(${r}.dealIds) - 1) WHERE ${r}.types[i] = '${type}' AND ${passes(r, 'i')})
+        END`;
+
+/**
+ * What a search walks and returns. `walks`: every flow with a passing deal, each walk returned as
+ * its relationship ids. The counts return nothing per walk: `count` walks the same flows;
+ * `investmentsOnly` / `commitmentsOnly` only flows whose passing deals are all of one type, so
+ * that the cycles with both an investment and a commitment are counted as all cycles less those
+ * two, without reading every cycle's deals (a cycle cannot lack both: each step has a deal).
+ */
+const SEARCH = {
+  walks: { step: stepPasses, output: (rels: string) => `[x IN ${rels} | id(x)]` },
+  count: { step: stepPasses, output: () => 'true' },
+  investmentsOnly: {
+    step: (r: string) => `${stepPasses(r)} AND NOT (${passingOfType(r, 'COMMITMENT')})`,
+    output: () => 'true',
+  },
+  commitmentsOnly: {
+    step: (r: string) => `${stepPasses(r)} AND NOT (${passingOfType(r, 'INVESTMENT')})`,
+    output: () => 'true',
+  },
+} as const;
+type Output = keyof typeof SEARCH;
+
 /**
  * The walks of exactly `k` steps from `src` to `dst`, found as a join of two halves at their
  * middle company `m` (meet in the middle): the first ceil(k/2) steps expand forward from `src`,
@@ -125,23 +152,25 @@ function walksOfLength(
   ends: { src: string; dst: string },
   node: ((v: string) => string) | null,
   extra: ((between: string) => string) | null,
+  output: Output,
 ): string {
   const { src, dst } = ends;
+  const step = SEARCH[output].step;
   const inBetween = (v: string): string =>
     node ? node(v) : [...new Set([src, dst])].map((e) => `${v} <> ${e}`).join(' AND ');
   if (k === 1) {
     return `
-      MATCH (${src})-[r1:FLOWS_TO WHERE ${stepPasses('r1')}]->(${dst})
-      RETURN [id(r1)] AS rest`;
+      MATCH (${src})-[r1:FLOWS_TO WHERE ${step('r1')}]->(${dst})
+      RETURN ${SEARCH[output].output('[r1]')} AS rest`;
   }
   const half = Math.ceil(k / 2);
-  const first = `(${src})(()-[r:FLOWS_TO WHERE ${stepPasses('r')}]->(f WHERE ${inBetween('f')})){${half}}(m)`;
+  const first = `(${src})(()-[r:FLOWS_TO WHERE ${step('r')}]->(f WHERE ${inBetween('f')})){${half}}(m)`;
   // The second half: m -> n<half+1> -> ... -> n<k-1> -> dst, relationships r<half+1>..r<k>.
   const rest = Array.from({ length: k - half - 1 }, (_, i) => `n${half + 1 + i}`);
   const at = (i: number): string => (i === half ? 'm' : i === k ? dst : `n${i}`);
   let second = '(m)';
   for (let i = half; i < k; i++)
-    second += `-[r${i + 1}:FLOWS_TO WHERE ${stepPasses(`r${i + 1}`)}]->(${at(i + 1)})`;
+    second += `-[r${i + 1}:FLOWS_TO WHERE ${step(`r${i + 1}`)}]->(${at(i + 1)})`;
   const conditions: string[] = [];
   for (let i = 0; i < half; i++)
     for (let j = i + 2; j < half; j++) conditions.push(`f[${i}] <> f[${j}]`);
@@ -150,11 +179,11 @@ function walksOfLength(
     for (const w of rest.slice(0, i)) conditions.push(`${v} <> ${w}`);
   }
   if (extra) conditions.push(extra(rest.length ? `f + [${rest.join(', ')}]` : 'f'));
-  const ids = Array.from({ length: k - half }, (_, i) => `id(r${half + 1 + i})`);
+  const rels = `r + [${Array.from({ length: k - half }, (_, i) => `r${half + 1 + i}`).join(', ')}]`;
   return `
       MATCH ${first}, ${second}
       USING JOIN ON m${conditions.length ? `\n      WHERE ${conditions.join('\n        AND ')}` : ''}
-      RETURN [x IN r | id(x)] + [${ids.join(', ')}] AS rest`;
+      RETURN ${SEARCH[output].output(rels)} AS rest`;
 }
 
 /** Walks of minLength..maxLength steps: one join per length, their rows together. */
@@ -164,11 +193,12 @@ function walksUpTo(
   ends: { src: string; dst: string },
   node: ((v: string) => string) | null,
   extra: ((between: string) => string) | null,
+  output: Output = 'walks',
 ): string {
   const blocks: string[] = [];
   for (let k = minSteps; k <= maxLength; k++) {
     blocks.push(`
-      WITH * WHERE $minLength <= ${k}${walksOfLength(k, ends, node, extra)}`);
+      WITH * WHERE $minLength <= ${k}${walksOfLength(k, ends, node, extra, output)}`);
   }
   return blocks.join('\n      UNION ALL');
 }
@@ -177,46 +207,55 @@ function walksUpTo(
  * All cycles of 2..maxLength companies, each once, from its smallest company id: a start company
  * `s` only reaches companies with larger ids, so every cycle is produced once (from its smallest
  * member) and rotations never are. Start companies without both an incoming and an outgoing flow
- * cannot be on a cycle and are skipped. The search runs in a subquery per start company and
- * returns that start's cycles as one collected row, stopping at cap + 1; the total is checked by
- * the caller.
+ * cannot be on a cycle and are skipped. The search runs in a subquery per start company (so each
+ * is planned forward from `s`); one LIMIT over all starts stops it at cap + 1 walks, however many
+ * a start has, and the walks come back collected in one row (one record, not one per walk).
  */
-function allCyclesStatement(maxLength: number, among: boolean): Statement {
+/**
+ * How a search ends: the walks collected in one row, stopped at cap + 1 by one LIMIT over all
+ * starts; or, counting, their number (nothing is collected, so a count is bounded by the time
+ * limit alone).
+ */
+const FINISH = (output: Output): string =>
+  output === 'walks'
+    ? `
+    WITH rest LIMIT toInteger($cap) + 1
+    RETURN collect(rest) AS rests`
+    : `
+    RETURN count(rest) AS cycles`;
+
+function allCyclesStatement(
+  maxLength: number,
+  among: boolean,
+  output: Output = 'walks',
+): Statement {
   assertLength(maxLength);
   // `among`: only cycles whose companies are all in $among (the companies of a drawn graph).
   const node = among
     ? (v: string): string => `${v}.id > s.id AND ${v}.id IN $among`
     : (v: string): string => `${v}.id > s.id`;
   return builtStatement(
-    `cycles:${among ? 'among' : 'all'}:${maxLength}`,
+    `cycles:${among ? 'among' : 'all'}:${output}:${maxLength}`,
     () => `
     MATCH (s:Company)
     WHERE s.rootId = s.id${among ? ' AND s.id IN $among' : ''}
       AND EXISTS { (s)-[:FLOWS_TO]->() } AND EXISTS { ()-[:FLOWS_TO]->(s) }
-    CALL (s) {
-      CALL (s) {${walksUpTo(maxLength, 2, { src: 's', dst: 's' }, node, null)}
-      }
-      WITH rest LIMIT toInteger($cap) + 1
-      RETURN collect(rest) AS rests
-    }
-    WITH rests WHERE size(rests) > 0
-    RETURN rests`,
+    CALL (s) {${walksUpTo(maxLength, 2, { src: 's', dst: 's' }, node, null, output)}
+    }${FINISH(output)}`,
   );
 }
 
 /** Cycles through one company: walks that leave it and come back, each cycle exactly once. */
-function cyclesThroughStatement(maxLength: number): Statement {
+function cyclesThroughStatement(maxLength: number, output: Output = 'walks'): Statement {
   assertLength(maxLength);
   return builtStatement(
-    `cycles:through:${maxLength}`,
+    `cycles:through:${output}:${maxLength}`,
     () => `
     OPTIONAL MATCH (t:Company) WHERE t.id IN $through
     WITH collect(t) AS scope
     MATCH (s:Company {id: $start})
-    CALL (s, scope) {${walksUpTo(maxLength, 2, { src: 's', dst: 's' }, null, (between) => `all(t IN scope WHERE t IN ${between})`)}
-    }
-    WITH rest LIMIT toInteger($cap) + 1
-    RETURN collect(rest) AS rests`,
+    CALL (s, scope) {${walksUpTo(maxLength, 2, { src: 's', dst: 's' }, null, (between) => `all(t IN scope WHERE t IN ${between})`, output)}
+    }${FINISH(output)}`,
   );
 }
 
@@ -369,6 +408,41 @@ export class CycleStore {
       cap,
       true,
     );
+  }
+
+  /**
+   * How many cycles a query would report, counted in Neo4j without returning them: for a client
+   * that asks for the total alone, and for searches far past the result cap. Not for
+   * time-respecting queries, whose condition needs the deals (the caller checks).
+   */
+  async countCycles(search: {
+    through: string[];
+    minLength: number;
+    maxLength: number;
+    filter: FlowFilter;
+    mix: CycleQuery['mix'];
+  }): Promise<number> {
+    const [start, ...others] = search.through;
+    const params = {
+      ...this.params(search.filter),
+      start: start ?? null,
+      through: others,
+      minLength: search.minLength,
+    };
+    const count = async (output: Output): Promise<number> => {
+      const statement = start
+        ? cyclesThroughStatement(search.maxLength, output)
+        : allCyclesStatement(search.maxLength, false, output);
+      const [row] = await this.db.readOnce<{ cycles: number }>(
+        statement,
+        params,
+        this.options.timeoutMs,
+      );
+      return row?.cycles ?? 0;
+    };
+    const all = await count('count');
+    if (search.mix === 'ANY' || all === 0) return all;
+    return all - (await count('investmentsOnly')) - (await count('commitmentsOnly'));
   }
 
   async findPaths(
