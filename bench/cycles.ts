@@ -28,7 +28,7 @@ import { startLocalNeo4j } from '../src/localNeo4j/provision.js';
 import { Database } from '../src/neo4j/database.js';
 import { migrate } from '../src/neo4j/migrations.js';
 import { createStores } from '../src/stores/index.js';
-import type { CycleQuery } from '../src/stores/cycleStore.js';
+import { NO_FLOW_FILTER, type CycleQuery } from '../src/stores/cycleStore.js';
 import { buildFlowGraph, countCycles, enumerateCycles } from './inProcessCycles.js';
 import { prng, syntheticIndustry } from './syntheticIndustry.js';
 
@@ -111,16 +111,7 @@ try {
         through: [],
         minLength: 2,
         maxLength,
-        filter: {
-          types: null,
-          kinds: null,
-          statuses: null,
-          from: null,
-          to: null,
-          minAmount: null,
-          includeUnknown: true,
-          needDated: false,
-        },
+        filter: NO_FLOW_FILTER,
         mix: 'INVESTMENT_AND_COMMITMENT',
         timeRespecting: false,
         maxSpanDays: null,

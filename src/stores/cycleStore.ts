@@ -68,6 +68,18 @@ export interface FlowFilter {
   needDated: boolean;
 }
 
+/** No deal filter: every deal passes, amounts known or not. */
+export const NO_FLOW_FILTER: FlowFilter = {
+  types: null,
+  kinds: null,
+  statuses: null,
+  from: null,
+  to: null,
+  minAmount: null,
+  includeUnknown: true,
+  needDated: false,
+};
+
 /** A walk as Neo4j found it: companies in order and, per step, the deals that pass. */
 export interface FoundWalk {
   companyIds: string[];

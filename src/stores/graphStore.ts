@@ -4,7 +4,7 @@
  */
 import { ErrorCode, UserError } from '../errors.js';
 import type { Database, Statement } from '../neo4j/database.js';
-import { MAX_GRAPH_CYCLE_LENGTH, type CycleStore } from './cycleStore.js';
+import { MAX_GRAPH_CYCLE_LENGTH, NO_FLOW_FILTER, type CycleStore } from './cycleStore.js';
 import { COMPANY_ROW } from './companyStore.js';
 import { DEAL_FILTER, filterParams, type DealFilterParams } from './dealStore.js';
 import type { CompanyRow, GraphEdgeRow, GraphNodeRow } from './rows.js';
@@ -167,17 +167,6 @@ export interface GraphCycleRow {
   edgeIds: string[];
 }
 
-const NO_DEAL_FILTER = {
-  types: null,
-  kinds: null,
-  statuses: null,
-  from: null,
-  to: null,
-  minAmount: null,
-  includeUnknown: true,
-  needDated: false,
-};
-
 export class GraphStore {
   constructor(
     private readonly db: Database,
@@ -213,7 +202,7 @@ export class GraphStore {
       among,
       minLength: 2,
       maxLength,
-      filter: NO_DEAL_FILTER,
+      filter: NO_FLOW_FILTER,
     });
     const cycles: GraphCycleRow[] = [];
     for (const walk of walks) {
