@@ -244,7 +244,7 @@ export function toPath(
     companyIds,
     steps,
     bottleneckUsd: bottleneck(steps),
-    totalUsd: knownSum(steps.flatMap((s) => s.deals)),
+    totalUsd: steps.reduce((sum, s) => sum + s.summary.investedUsd + s.summary.committedUsd, 0),
     ...dateRange(steps),
     timeRespecting: chronological(steps, maxSpanDays),
   };

@@ -3,6 +3,7 @@
  * server does not serve. Both answer JSON with a stable code, like every other error.
  */
 import type { RequestHandler } from 'express';
+import { ErrorCode } from '../errors.js';
 import { presents } from './auth.js';
 
 /**
@@ -17,7 +18,10 @@ export function metricsAccess(token: string | undefined): RequestHandler {
       .status(401)
       .set('www-authenticate', 'Bearer realm="metrics"')
       .json({
-        error: { code: 'UNAUTHENTICATED', message: 'GET /metrics needs the metrics token.' },
+        error: {
+          code: ErrorCode.UNAUTHENTICATED,
+          message: 'GET /metrics needs the metrics token.',
+        },
       });
   };
 }
@@ -26,7 +30,7 @@ export function metricsAccess(token: string | undefined): RequestHandler {
 export const notFound: RequestHandler = (req, res) => {
   res.status(404).json({
     error: {
-      code: 'NOT_FOUND',
+      code: ErrorCode.NOT_FOUND,
       message: `Nothing at ${req.method} ${req.path}. Served: /graphql, /healthz, /readyz, /metrics.`,
     },
   });

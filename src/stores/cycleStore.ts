@@ -349,6 +349,17 @@ export interface PathQuery extends TimeCondition {
   order: { field: keyof typeof PATH_ORDER; direction: 'ASC' | 'DESC' };
 }
 
+/** What a cycle search looks for (CycleQuery without the evaluation and order). */
+interface CycleSearch {
+  /** Top-level company ids every cycle passes through. */
+  through: string[];
+  /** Top-level company ids every cycle is made of (the companies of a drawn graph). */
+  among?: string[];
+  minLength: number;
+  maxLength: number;
+  filter: FlowFilter;
+}
+
 export interface CycleStoreOptions {
   /** Time limit of one cycle or path query. */
   timeoutMs: number;
@@ -393,33 +404,9 @@ export class CycleStore {
    * through all of them, found by walking from the first; with `among` (top-level ids), only
    * cycles made of those companies.
    */
-  async findCycles(
-    search: {
-      through: string[];
-      among?: string[];
-      minLength: number;
-      maxLength: number;
-      filter: FlowFilter;
-    },
-    cap = this.options.resultCap,
-  ): Promise<FoundWalk[]> {
-    const [start, ...others] = search.through;
-    const statement = start
-      ? cyclesThroughStatement(search.maxLength)
-      : allCyclesStatement(search.maxLength, search.among !== undefined);
-    return this.run(
-      statement,
-      {
-        ...this.params(search.filter),
-        start: start ?? null,
-        through: others,
-        among: search.among ?? null,
-        minLength: search.minLength,
-        cap,
-      },
-      cap,
-      true,
-    );
+  async findCycles(search: CycleSearch, cap = this.options.resultCap): Promise<FoundWalk[]> {
+    const { statement, params } = this.cycleSearch(search, 'walks');
+    return this.run(statement, { ...params, cap }, cap, true);
   }
 
   /**
@@ -427,34 +414,22 @@ export class CycleStore {
    * that asks for the total alone, and for searches far past the result cap. Not for
    * time-respecting queries, whose condition needs the deals (the caller checks).
    */
-  async countCycles(search: {
-    through: string[];
-    minLength: number;
-    maxLength: number;
-    filter: FlowFilter;
-    mix: CycleQuery['mix'];
-  }): Promise<number> {
-    const [start, ...others] = search.through;
-    const params = {
-      ...this.params(search.filter),
-      start: start ?? null,
-      through: others,
-      minLength: search.minLength,
-    };
-    const count = async (output: Output): Promise<number> => {
-      const statement = start
-        ? cyclesThroughStatement(search.maxLength, output)
-        : allCyclesStatement(search.maxLength, false, output);
-      const [row] = await this.db.readOnce<{ cycles: number }>(
-        statement,
-        params,
-        this.options.timeoutMs,
-      );
-      return row?.cycles ?? 0;
-    };
-    const all = await count('count');
-    if (search.mix === 'ANY' || all === 0) return all;
-    return all - (await count('investmentsOnly')) - (await count('commitmentsOnly'));
+  async countCycles(search: CycleSearch & { mix: CycleQuery['mix'] }): Promise<number> {
+    // The three counts of the default mix read one snapshot, in one transaction run once.
+    return this.db.readOnceTx(
+      async (tx: QueryRunner) => {
+        const count = async (output: Output): Promise<number> => {
+          const { statement, params } = this.cycleSearch(search, output);
+          const [row] = await runIn<{ cycles: number }>(tx, statement, params);
+          return row?.cycles ?? 0;
+        };
+        const all = await count('count');
+        if (search.mix === 'ANY' || all === 0) return all;
+        return all - (await count('investmentsOnly')) - (await count('commitmentsOnly'));
+      },
+      this.options.timeoutMs,
+      'cycles:count',
+    );
   }
 
   async findPaths(
@@ -473,6 +448,29 @@ export class CycleStore {
       cap,
       false,
     );
+  }
+
+  /**
+   * The statement and parameters of a cycle search: through companies (walking from the first),
+   * among companies, or the whole graph.
+   */
+  private cycleSearch(
+    search: CycleSearch,
+    output: Output,
+  ): { statement: Statement; params: Record<string, unknown> } {
+    const [start, ...others] = search.through;
+    return {
+      statement: start
+        ? cyclesThroughStatement(search.maxLength, output)
+        : allCyclesStatement(search.maxLength, search.among !== undefined, output),
+      params: {
+        ...this.params(search.filter),
+        start: start ?? null,
+        through: others,
+        among: search.among ?? null,
+        minLength: search.minLength,
+      },
+    };
   }
 
   private params(filter: FlowFilter): Record<string, unknown> {

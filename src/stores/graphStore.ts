@@ -3,7 +3,7 @@
  * companies, and the deals between them as edges. All Cypher about relationship graphs lives here.
  */
 import { ErrorCode, UserError } from '../errors.js';
-import type { Database, Statement } from '../neo4j/database.js';
+import { builtStatement, type Database, type Statement } from '../neo4j/database.js';
 import { MAX_GRAPH_CYCLE_LENGTH, NO_FLOW_FILTER, type CycleStore } from './cycleStore.js';
 import { COMPANY_ROW } from './companyStore.js';
 import { DEAL_FILTER, filterParams, type DealFilterParams } from './dealStore.js';
@@ -75,9 +75,9 @@ function reach(depth: number): string {
  * an oversized graph is refused without being shipped or assembled.
  */
 function graphStatement(depth: number, grouping: keyof typeof EDGE_GROUPING): Statement {
-  return {
-    name: `relationshipGraph:depth${depth}:${grouping}`,
-    cypher: `
+  return builtStatement(
+    `relationshipGraph:depth${depth}:${grouping}`,
+    () => `
     MATCH (start:Company) WHERE start.id IN $companyIds
     WITH collect(start) AS starts
     WITH starts, [id IN $companyIds WHERE none(s IN starts WHERE s.id = id)] AS missing
@@ -114,19 +114,7 @@ function graphStatement(depth: number, grouping: keyof typeof EDGE_GROUPING): St
       RETURN collect({company: ${COMPANY_ROW}, depth: depth, rootId: c.rootId}) AS nodes
     }
     RETURN missing, nodes, edges`,
-  };
-}
-
-const STATEMENTS = new Map<string, Statement>();
-function statementFor(depth: number, aggregate: boolean): Statement {
-  const grouping = aggregate ? 'aggregated' : 'perDeal';
-  const key = `${depth}:${grouping}`;
-  let statement = STATEMENTS.get(key);
-  if (!statement) {
-    statement = graphStatement(depth, grouping);
-    STATEMENTS.set(key, statement);
-  }
-  return statement;
+  );
 }
 
 function tooLarge(limit: 'nodes' | 'edges', what: string, advice: string): UserError {
@@ -230,7 +218,7 @@ export class GraphStore {
       nodes: { company: CompanyRow; depth: number; rootId: string }[];
       edges: GraphEdgeRow[];
     }>(
-      statementFor(request.depth, request.aggregate),
+      graphStatement(request.depth, request.aggregate ? 'aggregated' : 'perDeal'),
       {
         ...filterParams(request.filter),
         companyIds,
