@@ -1,9 +1,12 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import type { CompanyResolvers, DealFilter } from '../generated/graphql.js';
 import type { Context } from '../context.js';
 import type { DealSide } from '../stores/dealStore.js';
-import { pageRequest, toConnection } from '../stores/pagination.js';
-import type { CompanyRow, DealType } from '../stores/rows.js';
-import { dealFilter } from './args.js';
+import { toConnection } from '../stores/pagination.js';
+import { isPartialRow } from '../stores/selectionStore.js';
+import type { CompanyRow, CompanyTotalsRow, DealRow, DealType, Page } from '../stores/rows.js';
+import { dealListArgs } from './args.js';
+import { readAhead } from './selection.js';
 
 interface ConnectionArgs {
   first?: number | null;
@@ -18,34 +21,39 @@ async function dealConnection(
   side: DealSide,
   args: ConnectionArgs,
   { loaders }: Context,
+  info: GraphQLResolveInfo,
 ) {
-  const page = pageRequest(args.first, args.after);
-  const filter = dealFilter(args.where);
-  if (filter.types && filter.types.length > 0 && !filter.types.includes(type)) {
-    return toConnection({ rows: [], totalCount: 0 }, page);
-  }
-  // The listing company is one side of every deal in the page: its fields need no query.
-  loaders.company.prime(company.id, company);
-  const result = await loaders.dealPage(company.id, {
-    side,
-    filter: { ...filter, types: [type] },
-    order: 'ANNOUNCED_ON_DESC',
-    page,
-  });
-  return toConnection(result, page);
+  const { page, load } = dealListArgs(type, side, args);
+  if (!load) return toConnection({ rows: [], totalCount: 0 }, page);
+  const ahead = readAhead<Page<DealRow>>(company, info);
+  if (ahead) return toConnection(ahead.value, page);
+  // The listing company is one side of every deal in the page: its fields need no query (unless
+  // it is a row read for a selection, which carries only the fields selected there).
+  if (!isPartialRow(company)) loaders.company.prime(company.id, company);
+  return toConnection(await loaders.dealPage(company.id, load), page);
 }
 
 export const Company: CompanyResolvers = {
-  parent: (company, _, { loaders }) =>
-    company.parentId ? loaders.company.load(company.parentId) : null,
-  subsidiaries: (company, _, { loaders }) => loaders.subsidiaries.load(company.id),
-  ultimateParent: async (company, _, { loaders }) =>
-    (await loaders.ultimateParent.load(company.id)) ?? company,
-  investmentsMade: (company, args, ctx) => dealConnection(company, 'INVESTMENT', 'made', args, ctx),
-  investmentsReceived: (company, args, ctx) =>
-    dealConnection(company, 'INVESTMENT', 'received', args, ctx),
-  commitmentsMade: (company, args, ctx) => dealConnection(company, 'COMMITMENT', 'made', args, ctx),
-  commitmentsReceived: (company, args, ctx) =>
-    dealConnection(company, 'COMMITMENT', 'received', args, ctx),
-  totals: (company, _, { loaders }) => loaders.totals.load(company.id),
+  parent: (company, _, { loaders }, info) => {
+    const ahead = readAhead<CompanyRow | null>(company, info);
+    if (ahead) return ahead.value;
+    return company.parentId ? loaders.company.load(company.parentId) : null;
+  },
+  subsidiaries: (company, _, { loaders }, info) =>
+    readAhead<CompanyRow[]>(company, info)?.value ?? loaders.subsidiaries.load(company.id),
+  ultimateParent: async (company, _, { loaders }, info) => {
+    const ahead = readAhead<CompanyRow>(company, info);
+    if (ahead) return ahead.value;
+    return (await loaders.ultimateParent.load(company.id)) ?? company;
+  },
+  investmentsMade: (company, args, ctx, info) =>
+    dealConnection(company, 'INVESTMENT', 'made', args, ctx, info),
+  investmentsReceived: (company, args, ctx, info) =>
+    dealConnection(company, 'INVESTMENT', 'received', args, ctx, info),
+  commitmentsMade: (company, args, ctx, info) =>
+    dealConnection(company, 'COMMITMENT', 'made', args, ctx, info),
+  commitmentsReceived: (company, args, ctx, info) =>
+    dealConnection(company, 'COMMITMENT', 'received', args, ctx, info),
+  totals: (company, _, { loaders }, info) =>
+    readAhead<CompanyTotalsRow>(company, info)?.value ?? loaders.totals.load(company.id),
 };

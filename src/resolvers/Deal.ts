@@ -4,7 +4,9 @@ import type {
   InvestmentResolvers,
 } from '../generated/graphql.js';
 import type { Context } from '../context.js';
-import type { CompanyRow, DealRow } from '../stores/rows.js';
+import type { GraphQLResolveInfo } from 'graphql';
+import type { CompanyRow, DealRow, SourceRow } from '../stores/rows.js';
+import { readAhead } from './selection.js';
 
 async function company(id: string, { loaders }: Context): Promise<CompanyRow> {
   const row = await loaders.company.load(id);
@@ -14,9 +16,15 @@ async function company(id: string, { loaders }: Context): Promise<CompanyRow> {
   return row;
 }
 
-const from = (deal: DealRow, _: unknown, ctx: Context) => company(deal.fromId, ctx);
-const to = (deal: DealRow, _: unknown, ctx: Context) => company(deal.toId, ctx);
-const sources = (deal: DealRow, _: unknown, { loaders }: Context) => loaders.sources.load(deal.id);
+type Side = 'fromId' | 'toId';
+
+/** A deal's company on one side: read with the deal for a selection, or loaded. */
+const side = (key: Side) => (deal: DealRow, _: unknown, ctx: Context, info: GraphQLResolveInfo) =>
+  readAhead<CompanyRow>(deal, info)?.value ?? company(deal[key], ctx);
+const from = side('fromId');
+const to = side('toId');
+const sources = (deal: DealRow, _: unknown, { loaders }: Context, info: GraphQLResolveInfo) =>
+  readAhead<SourceRow[]>(deal, info)?.value ?? loaders.sources.load(deal.id);
 
 export const Deal: DealResolvers = {
   __resolveType: (deal) => (deal.type === 'INVESTMENT' ? 'Investment' : 'CloudCommitment'),

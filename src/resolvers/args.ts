@@ -1,7 +1,10 @@
 /** Turns GraphQL arguments into store parameters, checking what the schema cannot express. */
 import { badInput, type Problem } from '../errors.js';
 import type { DealFilter, DealOrder, CompanyOrder, CompanyFilter } from '../generated/graphql.js';
-import type { DealFilterParams, DealOrderKey } from '../stores/dealStore.js';
+import type { DealFilterParams, DealOrderKey, DealSide } from '../stores/dealStore.js';
+import type { DealType } from '../stores/rows.js';
+import type { DealPageArgs } from '../loaders.js';
+import { pageRequest, type PageRequest } from '../stores/pagination.js';
 import type { CompanyOrderKey } from '../stores/companyStore.js';
 import { dateKey, upperDateKey } from '../domain/partialDate.js';
 
@@ -60,4 +63,25 @@ export function companyOrder(
     throw badInput([{ field: 'orderBy.field', message: 'RELEVANCE needs a where.search text' }]);
   }
   return `${field}_${orderBy?.direction ?? 'ASC'}`;
+}
+
+/**
+ * The page of one of a company's deal lists (`investmentsMade`, ...: deals of `type` on `side`)
+ * that its arguments ask for; `load` is null when the filter's types exclude the list's type
+ * (the page is empty without a query).
+ */
+export function dealListArgs(
+  type: DealType,
+  side: DealSide,
+  args: { first?: number | null; after?: string | null; where?: DealFilter | null },
+): { page: PageRequest; load: DealPageArgs | null } {
+  const page = pageRequest(args.first, args.after);
+  const filter = dealFilter(args.where);
+  if (filter.types && filter.types.length > 0 && !filter.types.includes(type)) {
+    return { page, load: null };
+  }
+  return {
+    page,
+    load: { side, filter: { ...filter, types: [type] }, order: 'ANNOUNCED_ON_DESC', page },
+  };
 }

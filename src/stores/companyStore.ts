@@ -5,7 +5,7 @@
 import type { ManagedTransaction } from 'neo4j-driver';
 import { badInput, type Problem } from '../errors.js';
 import type { CompanyWrite } from '../domain/validate.js';
-import { runIn, type Database, type Statement } from '../neo4j/database.js';
+import { builtStatement, runIn, type Database, type Statement } from '../neo4j/database.js';
 import type { CompanyRow, CompanyTotalsRow, Page } from './rows.js';
 import type { PageRequest } from './pagination.js';
 import type { FlowStore } from './flowStore.js';
@@ -23,12 +23,15 @@ const COMPANIES_BY_IDS: Statement = {
     RETURN ${COMPANY_ROW} AS company`,
 };
 
+/** The order of a company's subsidiaries wherever they are listed. */
+export const subsidiaryOrderOn = (c: string): string => `${c}.name, ${c}.id`;
+
 const SUBSIDIARIES_BY_PARENT_IDS: Statement = {
   name: 'subsidiariesByParentIds',
   cypher: `
     UNWIND $ids AS id
     MATCH (c:Company)-[:SUBSIDIARY_OF]->(:Company {id: id})
-    WITH id, c ORDER BY c.name
+    WITH id, c ORDER BY ${subsidiaryOrderOn('c')}
     RETURN id, collect(${COMPANY_ROW}) AS subsidiaries`,
 };
 
@@ -42,34 +45,41 @@ const ULTIMATE_PARENTS: Statement = {
     RETURN id, ${COMPANY_ROW} AS root`,
 };
 
-// Deal amounts are summed per side; a deal whose amount is unknown is counted instead.
+/**
+ * A company's totals as one map expression over the company variable `c`. Deal amounts are summed
+ * per side; a deal whose amount is unknown is counted instead. (An aggregation over no rows still
+ * returns its one row: zeros.)
+ */
+export function totalsOf(c: string): string {
+  const side = (type: string, sum: string, unknown: string) => `
+        sum(CASE WHEN d.type = '${type}' THEN coalesce(d.amountUsd, 0) ELSE 0 END) AS ${sum},
+        count(CASE WHEN d.type = '${type}' AND d.amountUsd IS NULL THEN 1 END) AS ${unknown}`;
+  return `COLLECT {
+      CALL (${c}) {
+        MATCH (${c})<-[:FROM]-(d:Deal)
+        RETURN ${side('INVESTMENT', 'investedUsd', 'investedUnknownCount')},
+          ${side('COMMITMENT', 'committedUsd', 'committedUnknownCount')}
+      }
+      CALL (${c}) {
+        MATCH (${c})<-[:TO]-(d:Deal)
+        RETURN ${side('INVESTMENT', 'raisedUsd', 'raisedUnknownCount')},
+          ${side('COMMITMENT', 'receivedUsd', 'receivedUnknownCount')}
+      }
+      RETURN {
+        investedUsd: toFloat(investedUsd), investedUnknownCount: investedUnknownCount,
+        raisedUsd: toFloat(raisedUsd), raisedUnknownCount: raisedUnknownCount,
+        committedUsd: toFloat(committedUsd), committedUnknownCount: committedUnknownCount,
+        receivedUsd: toFloat(receivedUsd), receivedUnknownCount: receivedUnknownCount
+      } AS totals
+    }[0]`;
+}
+
 const TOTALS_BY_IDS: Statement = {
   name: 'companyTotalsByIds',
   cypher: `
     UNWIND $ids AS id
     MATCH (c:Company {id: id})
-    CALL (c) {
-      OPTIONAL MATCH (c)<-[:FROM]-(d:Deal)
-      RETURN
-        sum(CASE WHEN d.type = 'INVESTMENT' THEN coalesce(d.amountUsd, 0) ELSE 0 END) AS investedUsd,
-        count(CASE WHEN d.type = 'INVESTMENT' AND d.amountUsd IS NULL THEN 1 END) AS investedUnknownCount,
-        sum(CASE WHEN d.type = 'COMMITMENT' THEN coalesce(d.amountUsd, 0) ELSE 0 END) AS committedUsd,
-        count(CASE WHEN d.type = 'COMMITMENT' AND d.amountUsd IS NULL THEN 1 END) AS committedUnknownCount
-    }
-    CALL (c) {
-      OPTIONAL MATCH (c)<-[:TO]-(d:Deal)
-      RETURN
-        sum(CASE WHEN d.type = 'INVESTMENT' THEN coalesce(d.amountUsd, 0) ELSE 0 END) AS raisedUsd,
-        count(CASE WHEN d.type = 'INVESTMENT' AND d.amountUsd IS NULL THEN 1 END) AS raisedUnknownCount,
-        sum(CASE WHEN d.type = 'COMMITMENT' THEN coalesce(d.amountUsd, 0) ELSE 0 END) AS receivedUsd,
-        count(CASE WHEN d.type = 'COMMITMENT' AND d.amountUsd IS NULL THEN 1 END) AS receivedUnknownCount
-    }
-    RETURN id, {
-      investedUsd: toFloat(investedUsd), investedUnknownCount: investedUnknownCount,
-      raisedUsd: toFloat(raisedUsd), raisedUnknownCount: raisedUnknownCount,
-      committedUsd: toFloat(committedUsd), committedUnknownCount: committedUnknownCount,
-      receivedUsd: toFloat(receivedUsd), receivedUnknownCount: receivedUnknownCount
-    } AS totals`,
+    RETURN id, ${totalsOf('c')} AS totals`,
 };
 
 // Filters are parameters guarded by IS NULL, so one statement serves every combination.
@@ -89,20 +99,27 @@ const COMPANY_ORDER = {
 } as const;
 export type CompanyOrderKey = keyof typeof COMPANY_ORDER;
 
-function listStatement(order: CompanyOrderKey, search: boolean): Statement {
+/**
+ * One page of companies and the total: the companies matching the filter, ordered, each page row
+ * projected by `row` (an expression over `c`).
+ */
+export function companyListCypher(order: CompanyOrderKey, search: boolean, row: string): string {
   const source = search
     ? `CALL db.index.fulltext.queryNodes('company_search', $search) YIELD node AS c, score`
     : `MATCH (c:Company) WITH c, 0 AS score`;
-  return {
-    name: `companies:${search ? 'search' : 'all'}:${order}`,
-    cypher: `
+  return `
       ${source}
       WHERE ${COMPANY_FILTER}
       WITH c, score ORDER BY ${COMPANY_ORDER[order]}
       WITH collect(c) AS items
       RETURN size(items) AS totalCount,
-             [c IN items[$offset..($offset + $limit)] | ${COMPANY_ROW}] AS rows`,
-  };
+             [c IN items[$offset..($offset + $limit)] | ${row}] AS rows`;
+}
+
+function listStatement(order: CompanyOrderKey, search: boolean): Statement {
+  return builtStatement(`companies:${search ? 'search' : 'all'}:${order}`, () =>
+    companyListCypher(order, search, COMPANY_ROW),
+  );
 }
 
 const COUNT_COMPANIES: Statement = {
@@ -202,28 +219,15 @@ export class CompanyStore {
   }
 
   async list(
-    filter: {
-      search?: string | null;
-      sectors?: readonly string[] | null;
-      country?: string | null;
-      topLevelOnly?: boolean | null;
-    },
+    filter: CompanyFilterParams,
     order: CompanyOrderKey,
     page: PageRequest,
   ): Promise<Page<CompanyRow>> {
-    const search = filter.search?.trim() ? luceneQuery(filter.search) : null;
-    // A search text of punctuation only has nothing the index could match.
-    if (filter.search?.trim() && search === null) return { totalCount: 0, rows: [] };
+    const params = listParams(filter, page);
+    if (!params) return { totalCount: 0, rows: [] };
     const [row] = await this.db.read<{ totalCount: number; rows: CompanyRow[] }>(
-      listStatement(order, search !== null),
-      {
-        search,
-        sectors: filter.sectors?.length ? filter.sectors : null,
-        country: filter.country?.toUpperCase() ?? null,
-        topLevelOnly: filter.topLevelOnly ?? false,
-        offset: page.offset,
-        limit: page.limit,
-      },
+      listStatement(order, params.search !== null),
+      params,
     );
     return row ?? { totalCount: 0, rows: [] };
   }
@@ -283,6 +287,33 @@ export class CompanyStore {
     const rows = await runIn<{ id: string; parentId: string }>(tx, ANCESTOR_LINKS, { ids });
     return new Map(rows.map((r) => [r.id, r.parentId]));
   }
+}
+
+export interface CompanyFilterParams {
+  search?: string | null;
+  sectors?: readonly string[] | null;
+  country?: string | null;
+  topLevelOnly?: boolean | null;
+}
+
+/**
+ * The parameters of a company list, or null when it is empty anyway: a search text of punctuation
+ * only has nothing the index could match.
+ */
+export function listParams(
+  filter: CompanyFilterParams,
+  page: PageRequest,
+): (Record<string, unknown> & { search: string | null }) | null {
+  const search = filter.search?.trim() ? luceneQuery(filter.search) : null;
+  if (filter.search?.trim() && search === null) return null;
+  return {
+    search,
+    sectors: filter.sectors?.length ? filter.sectors : null,
+    country: filter.country?.toUpperCase() ?? null,
+    topLevelOnly: filter.topLevelOnly ?? false,
+    offset: page.offset,
+    limit: page.limit,
+  };
 }
 
 function emptyTotals(): CompanyTotalsRow {

@@ -37,20 +37,28 @@ export interface DealFilterParams {
 }
 
 /**
- * One predicate over `d` for every filter; a filter left out is a null parameter. Dates compare
- * as `YYYY-MM-DD` strings (announcedKey); a kind filter applies to commitments only.
+ * One predicate over a deal for every filter; a filter left out is a null parameter. Dates compare
+ * as `YYYY-MM-DD` strings (announcedKey); a kind filter applies to commitments only. `d` names the
+ * deal variable; `param` the parameters: `$types`, ... or the keys of one map parameter,
+ * `$deals0.types`, ... (filterParams gives either).
  */
-export const DEAL_FILTER = `
-      ($types IS NULL OR d.type IN $types)
-      AND ($kinds IS NULL OR d.type <> 'COMMITMENT' OR d.kind IN $kinds)
-      AND ($statuses IS NULL OR d.status IN $statuses)
-      AND ($from IS NULL OR d.announcedKey >= $from)
-      AND ($to IS NULL OR d.announcedKey <= $to)
-      AND ($minAmount IS NULL OR d.amountUsd >= $minAmount)
-      AND ($maxAmount IS NULL OR d.amountUsd <= $maxAmount)
-      AND ($companyId IS NULL OR EXISTS { (d)-[:FROM|TO]->(:Company {id: $companyId}) })
-      AND ($fromCompanyId IS NULL OR EXISTS { (d)-[:FROM]->(:Company {id: $fromCompanyId}) })
-      AND ($toCompanyId IS NULL OR EXISTS { (d)-[:TO]->(:Company {id: $toCompanyId}) })`;
+export function dealFilterOn(d: string, param: (name: string) => string = (name) => `$${name}`) {
+  const p = param;
+  return `
+      (${p('types')} IS NULL OR ${d}.type IN ${p('types')})
+      AND (${p('kinds')} IS NULL OR ${d}.type <> 'COMMITMENT' OR ${d}.kind IN ${p('kinds')})
+      AND (${p('statuses')} IS NULL OR ${d}.status IN ${p('statuses')})
+      AND (${p('from')} IS NULL OR ${d}.announcedKey >= ${p('from')})
+      AND (${p('to')} IS NULL OR ${d}.announcedKey <= ${p('to')})
+      AND (${p('minAmount')} IS NULL OR ${d}.amountUsd >= ${p('minAmount')})
+      AND (${p('maxAmount')} IS NULL OR ${d}.amountUsd <= ${p('maxAmount')})
+      AND (${p('companyId')} IS NULL OR EXISTS { (${d})-[:FROM|TO]->(:Company {id: ${p('companyId')}}) })
+      AND (${p('fromCompanyId')} IS NULL OR EXISTS { (${d})-[:FROM]->(:Company {id: ${p('fromCompanyId')}}) })
+      AND (${p('toCompanyId')} IS NULL OR EXISTS { (${d})-[:TO]->(:Company {id: ${p('toCompanyId')}}) })`;
+}
+
+/** The filter over `d` with one parameter per filter. */
+export const DEAL_FILTER = dealFilterOn('d');
 
 export function filterParams(filter: DealFilterParams): Record<string, unknown> {
   return {
@@ -69,15 +77,20 @@ export function filterParams(filter: DealFilterParams): Record<string, unknown> 
 }
 
 /** Order clauses, from a closed list. Unknown dates and amounts sort last either way. */
-const DEAL_ORDER = {
-  ANNOUNCED_ON_DESC: 'd.announcedKey IS NULL, d.announcedKey DESC, d.id',
-  ANNOUNCED_ON_ASC: 'd.announcedKey IS NULL, d.announcedKey ASC, d.id',
-  AMOUNT_USD_DESC: 'd.amountUsd IS NULL, d.amountUsd DESC, d.id',
-  AMOUNT_USD_ASC: 'd.amountUsd IS NULL, d.amountUsd ASC, d.id',
-  ID_DESC: 'd.id DESC',
-  ID_ASC: 'd.id ASC',
+const DEAL_ORDER_ON = {
+  ANNOUNCED_ON_DESC: (d: string) => `${d}.announcedKey IS NULL, ${d}.announcedKey DESC, ${d}.id`,
+  ANNOUNCED_ON_ASC: (d: string) => `${d}.announcedKey IS NULL, ${d}.announcedKey ASC, ${d}.id`,
+  AMOUNT_USD_DESC: (d: string) => `${d}.amountUsd IS NULL, ${d}.amountUsd DESC, ${d}.id`,
+  AMOUNT_USD_ASC: (d: string) => `${d}.amountUsd IS NULL, ${d}.amountUsd ASC, ${d}.id`,
+  ID_DESC: (d: string) => `${d}.id DESC`,
+  ID_ASC: (d: string) => `${d}.id ASC`,
 } as const;
-export type DealOrderKey = keyof typeof DEAL_ORDER;
+export type DealOrderKey = keyof typeof DEAL_ORDER_ON;
+
+/** The ORDER BY clause of a deal order, over the deal variable `d`. */
+export function dealOrderOn(order: DealOrderKey, d: string): string {
+  return DEAL_ORDER_ON[order](d);
+}
 
 /** How a list of deals is anchored: all deals, or the deals on one side of one company. */
 const DEAL_ANCHOR = {
@@ -88,7 +101,7 @@ const DEAL_ANCHOR = {
 } as const;
 
 const PAGE_OF = (orderKey: DealOrderKey): string => `
-      WITH DISTINCT d ORDER BY ${DEAL_ORDER[orderKey]}
+      WITH DISTINCT d ORDER BY ${dealOrderOn(orderKey, 'd')}
       WITH collect(d) AS items
       RETURN size(items) AS totalCount, [d IN items[$offset..($offset + $limit)] | ${DEAL_ROW}] AS rows`;
 
@@ -107,6 +120,10 @@ export type DealSide = 'made' | 'received';
 
 /** Projection of a source node `s` into a SourceRow. */
 const SOURCE_ROW = `s { .publisher, .title, .url, .publishedOn }`;
+
+/** The order of a deal's sources wherever they are listed: newest first, then by name. */
+export const sourceOrderOn = (s: string): string =>
+  `${s}.publishedOn DESC, ${s}.publisher, ${s}.title, ${s}.url`;
 
 /** What a page of deals usually leads to: both companies of each deal, and its sources. */
 export interface DealRelated {
@@ -135,7 +152,7 @@ function byCompanyStatement(side: DealSide, order: DealOrderKey): Statement {
       CALL (companyId) {
         MATCH (:Company {id: companyId})<-[:${rel}]-(d:Deal)
         WHERE ${DEAL_FILTER}
-        WITH DISTINCT d ORDER BY ${DEAL_ORDER[order]}
+        WITH DISTINCT d ORDER BY ${dealOrderOn(order, 'd')}
         WITH collect(d) AS items
         WITH items, items[$offset..($offset + $limit)] AS page
         RETURN size(items) AS totalCount, [d IN page | ${DEAL_ROW}] AS rows,
@@ -144,7 +161,7 @@ function byCompanyStatement(side: DealSide, order: DealOrderKey): Statement {
             companies: [(d)-[:${other}]->(c:Company) | ${COMPANY_ROW}],
             sources: COLLECT {
               MATCH (d)-[:REPORTED_BY]->(s:Source)
-              WITH s ORDER BY s.publishedOn DESC, s.publisher
+              WITH s ORDER BY ${sourceOrderOn('s')}
               RETURN ${SOURCE_ROW}
             }
           }] AS related
@@ -163,7 +180,7 @@ const SOURCES_BY_DEAL_IDS: Statement = {
   cypher: `
     UNWIND $ids AS id
     MATCH (:Deal {id: id})-[:REPORTED_BY]->(s:Source)
-    WITH id, s ORDER BY s.publishedOn DESC, s.publisher
+    WITH id, s ORDER BY ${sourceOrderOn('s')}
     RETURN id, collect(${SOURCE_ROW}) AS sources`,
 };
 

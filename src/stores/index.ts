@@ -4,6 +4,7 @@ import { DealStore } from './dealStore.js';
 import { FlowStore } from './flowStore.js';
 import { CycleStore, type CycleStoreOptions } from './cycleStore.js';
 import { GraphStore } from './graphStore.js';
+import { SelectionStore } from './selectionStore.js';
 
 /** Every store, built once per process around the one Database. */
 export interface Stores {
@@ -13,6 +14,7 @@ export interface Stores {
   flows: FlowStore;
   cycles: CycleStore;
   graph: GraphStore;
+  selections: SelectionStore;
 }
 
 /** Defaults of the cycle and path query limits (CYCLE_QUERY_TIMEOUT_MS, CYCLE_RESULT_CAP). */
@@ -33,5 +35,6 @@ export function createStores(db: Database, cycleLimits = DEFAULT_CYCLE_LIMITS): 
     flows,
     cycles,
     graph: new GraphStore(db, cycles),
+    selections: new SelectionStore(db),
   };
 }

@@ -1,0 +1,177 @@
+/**
+ * From a GraphQL selection to what SelectionStore reads at once (see there why), and back: the
+ * field resolvers take a part read with their row when there is one, and load it otherwise.
+ *
+ * Reading ahead is an optimisation only: whatever it does not understand is left to the field's
+ * resolver, so answers and errors stay those of the per-field path. A deal list whose arguments
+ * are invalid is not read ahead (its resolver then reports the error on that field), nor is a
+ * list whose edges or nodes are selected under two response keys (the node objects are shared,
+ * and two parts could claim one key).
+ */
+import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
+import { isObjectType } from 'graphql';
+import { parseResolveInfo, type ResolveTree } from 'graphql-parse-resolve-info';
+import { dealListArgs } from './args.js';
+import type { DealSide } from '../stores/dealStore.js';
+import type { DealType } from '../stores/rows.js';
+import {
+  selectedPart,
+  type CompanyScalar,
+  type CompanySelection,
+  type DealScalar,
+  type DealSelection,
+  type SourceScalar,
+} from '../stores/selectionStore.js';
+
+type Fields = Record<string, ResolveTree>;
+
+/** The value read ahead for this field of `row`, if it was. */
+export function readAhead<T>(row: object, info: GraphQLResolveInfo): { value: T } | undefined {
+  return selectedPart<T>(row, String(info.path.key));
+}
+
+/** Two trees of one response key merged (validation guarantees the same field and arguments). */
+function merge(a: ResolveTree, b: ResolveTree): ResolveTree {
+  const fieldsByTypeName = { ...a.fieldsByTypeName };
+  for (const [type, fields] of Object.entries(b.fieldsByTypeName)) {
+    const merged: Fields = { ...fieldsByTypeName[type] };
+    for (const [alias, tree] of Object.entries(fields)) {
+      merged[alias] = merged[alias] ? merge(merged[alias], tree) : tree;
+    }
+    fieldsByTypeName[type] = merged;
+  }
+  return { ...a, fieldsByTypeName };
+}
+
+/** The fields selected on an object type: its own and those selected on its interfaces. */
+function fieldsOf(tree: ResolveTree, schema: GraphQLSchema, typeName: string): Fields {
+  const type = schema.getType(typeName);
+  const names = [typeName, ...(isObjectType(type) ? type.getInterfaces().map((i) => i.name) : [])];
+  const fields: Fields = {};
+  for (const name of names) {
+    for (const [alias, field] of Object.entries(tree.fieldsByTypeName[name] ?? {})) {
+      fields[alias] = fields[alias] ? merge(fields[alias], field) : field;
+    }
+  }
+  return fields;
+}
+
+/** The one `edges { node }` of a connection selection; null when either is selected twice. */
+function connectionNode(
+  tree: ResolveTree,
+  schema: GraphQLSchema,
+  [connection, edge]: [string, string],
+): ResolveTree | null {
+  const edges = Object.values(fieldsOf(tree, schema, connection)).filter((f) => f.name === 'edges');
+  if (edges.length !== 1) return edges.length === 0 ? emptyTree() : null;
+  const nodes = Object.values(fieldsOf(edges[0]!, schema, edge)).filter((f) => f.name === 'node');
+  if (nodes.length !== 1) return nodes.length === 0 ? emptyTree() : null;
+  return nodes[0]!;
+}
+
+function emptyTree(): ResolveTree {
+  return { name: '', alias: '', args: {}, fieldsByTypeName: {} };
+}
+
+const COMPANY_SCALARS = new Set<string>(['name', 'aliases', 'sectors', 'country', 'website']);
+const DEAL_SCALARS = new Set<string>([
+  'amountUsd',
+  'amountIsUpperBound',
+  'quantity',
+  'announcedOn',
+  'status',
+  'instrument',
+  'kind',
+  'term',
+  'note',
+]);
+const SOURCE_SCALARS = new Set<string>(['publisher', 'title', 'url', 'publishedOn']);
+
+/** A company's four deal lists: which deals each lists. */
+export const DEAL_LISTS = {
+  investmentsMade: { type: 'INVESTMENT', side: 'made' },
+  investmentsReceived: { type: 'INVESTMENT', side: 'received' },
+  commitmentsMade: { type: 'COMMITMENT', side: 'made' },
+  commitmentsReceived: { type: 'COMMITMENT', side: 'received' },
+} as const satisfies Record<string, { type: DealType; side: DealSide }>;
+
+const DEAL_TYPES = {
+  INVESTMENT: ['InvestmentConnection', 'InvestmentEdge', 'Investment'],
+  COMMITMENT: ['CloudCommitmentConnection', 'CloudCommitmentEdge', 'CloudCommitment'],
+} as const;
+
+function companySelection(tree: ResolveTree, schema: GraphQLSchema): CompanySelection {
+  const selection: CompanySelection = { scalars: new Set(), parts: [] };
+  for (const [alias, field] of Object.entries(fieldsOf(tree, schema, 'Company'))) {
+    const name = field.name;
+    if (COMPANY_SCALARS.has(name)) selection.scalars.add(name as CompanyScalar);
+    else if (name === 'parent' || name === 'ultimateParent' || name === 'subsidiaries') {
+      selection.parts.push({ alias, kind: name, company: companySelection(field, schema) });
+    } else if (name === 'totals') selection.parts.push({ alias, kind: 'totals' });
+    else if (name in DEAL_LISTS) {
+      const { type, side } = DEAL_LISTS[name as keyof typeof DEAL_LISTS];
+      const [connection, edge, node] = DEAL_TYPES[type];
+      let load: ReturnType<typeof dealListArgs>['load'];
+      try {
+        load = dealListArgs(type, side, field.args).load;
+      } catch {
+        continue; // invalid arguments: the resolver reports them on this field
+      }
+      const nodeTree = connectionNode(field, schema, [connection, edge]);
+      if (!load || !nodeTree) continue;
+      selection.parts.push({
+        alias,
+        kind: 'deals',
+        type,
+        side,
+        filter: load.filter,
+        page: load.page,
+        deal: dealSelection(nodeTree, schema, node),
+      });
+    }
+    // id is always read; cycles and __typename are resolved on their own.
+  }
+  return selection;
+}
+
+const DEAL_COMPANIES: Record<string, 'FROM' | 'TO'> = {
+  from: 'FROM',
+  to: 'TO',
+  investor: 'FROM',
+  investee: 'TO',
+  customer: 'FROM',
+  provider: 'TO',
+};
+
+function dealSelection(tree: ResolveTree, schema: GraphQLSchema, typeName: string): DealSelection {
+  const selection: DealSelection = { scalars: new Set(), parts: [] };
+  for (const [alias, field] of Object.entries(fieldsOf(tree, schema, typeName))) {
+    const rel = DEAL_COMPANIES[field.name];
+    if (DEAL_SCALARS.has(field.name)) selection.scalars.add(field.name as DealScalar);
+    else if (rel) {
+      selection.parts.push({
+        alias,
+        kind: 'company',
+        rel,
+        company: companySelection(field, schema),
+      });
+    } else if (field.name === 'sources') {
+      const scalars = Object.values(fieldsOf(field, schema, 'Source'))
+        .map((f) => f.name)
+        .filter((name) => SOURCE_SCALARS.has(name)) as SourceScalar[];
+      selection.parts.push({ alias, kind: 'sources', scalars: new Set(scalars) });
+    }
+  }
+  return selection;
+}
+
+/**
+ * What a company connection field (`companies`) selects below its nodes; null when it cannot be
+ * read ahead (its nodes selected under two response keys).
+ */
+export function companyConnectionSelection(info: GraphQLResolveInfo): CompanySelection | null {
+  const tree = parseResolveInfo(info) as ResolveTree | null | undefined;
+  if (!tree) return null;
+  const node = connectionNode(tree, info.schema, ['CompanyConnection', 'CompanyEdge']);
+  return node ? companySelection(node, info.schema) : null;
+}
