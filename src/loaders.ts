@@ -1,6 +1,7 @@
 /**
  * Per-request DataLoaders: every nested field is fetched in one batched query per level, never
- * one query per parent. Created for each request, never shared between callers.
+ * one query per parent. Created for each request, never shared between callers. (Below
+ * `companies`, fields usually come read ahead with the page instead: resolvers/selection.ts.)
  */
 import DataLoader from 'dataloader';
 import type { Stores } from './stores/index.js';
