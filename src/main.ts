@@ -8,6 +8,7 @@ import { formatRejections } from './importer/importDataset.js';
 import { importSeed } from './importer/seed.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
+import { DEFAULT_MAX_LENGTH } from './stores/cycleStore.js';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
@@ -29,6 +30,14 @@ const server = await startServer({ config, stores, logger });
 logger.info(
   { url: server.url, writesEnabled: config.adminToken !== undefined },
   `GraphQL ready at ${server.url}`,
+);
+
+// In the background: the first cycle query of the default length then finds its plan ready.
+stores.cycles.plan(DEFAULT_MAX_LENGTH).then(
+  () => logger.info({ maxLength: DEFAULT_MAX_LENGTH }, 'planned the default cycle searches'),
+  (error: unknown) => {
+    if (!stopping) logger.warn({ err: error }, 'could not plan the default cycle searches');
+  },
 );
 
 /** Past this, shutdown gives up waiting and exits non-zero (the drain itself takes at most 10 s). */

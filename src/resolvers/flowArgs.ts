@@ -9,6 +9,7 @@ import type {
   MoneyPathOrder,
 } from '../generated/graphql.js';
 import {
+  DEFAULT_MAX_LENGTH,
   MAX_FLOW_LENGTH,
   type CycleQuery,
   type FlowFilter,
@@ -90,7 +91,7 @@ export async function cycleQuery(
   const w = where ?? {};
   const problems: Problem[] = [];
   const minLength = w.minLength ?? 2;
-  const maxLength = w.maxLength ?? 4;
+  const maxLength = w.maxLength ?? DEFAULT_MAX_LENGTH;
   checkLength(minLength, 'where.minLength', 2, problems);
   checkLength(maxLength, 'where.maxLength', 2, problems);
   if (minLength > maxLength)
@@ -132,7 +133,7 @@ export async function pathQuery(
   },
 ): Promise<PathQuery> {
   const problems: Problem[] = [];
-  const maxLength = args.maxLength ?? 4;
+  const maxLength = args.maxLength ?? DEFAULT_MAX_LENGTH;
   checkLength(maxLength, 'maxLength', 1, problems);
   const time = timeCondition(args.where ?? {}, problems);
   const filter = flowFilter(args.where?.deals, time.timeRespecting, 'where.deals', problems);

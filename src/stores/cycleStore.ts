@@ -54,6 +54,8 @@ export const MAX_FLOW_LENGTH = 8;
 
 /** Hard cap on the length of the cycles highlighted in a relationship graph. */
 export const MAX_GRAPH_CYCLE_LENGTH = 6;
+/** The `maxLength` of a cycle or path search that names none (schema: CycleFilter.maxLength). */
+export const DEFAULT_MAX_LENGTH = 4;
 
 export interface FlowFilter {
   types: DealType[] | null;
@@ -430,6 +432,34 @@ export class CycleStore {
       this.options.timeoutMs,
       'cycles:count',
     );
+  }
+
+  /**
+   * Plans the statements of the default searches without running them (EXPLAIN): the whole graph
+   * and through one company, listed and counted, up to `maxLength`. Neo4j caches plans by
+   * statement text, and planning these long statements takes seconds the first time on a small
+   * machine, which the first request of each kind would otherwise wait for.
+   */
+  async plan(maxLength: number): Promise<void> {
+    const search: CycleSearch = { through: [], minLength: 2, maxLength, filter: NO_FLOW_FILTER };
+    const searches: [CycleSearch, Output][] = [
+      [search, 'walks'],
+      [{ ...search, through: [''] }, 'walks'],
+      [search, 'count'],
+      [search, 'investmentsOnly'],
+      [search, 'commitmentsOnly'],
+      [{ ...search, through: [''] }, 'count'],
+    ];
+    for (const [s, output] of searches) {
+      const { statement, params } = this.cycleSearch(s, output);
+      for (const planned of output === 'walks' ? [statement, FLOW_DEALS] : [statement]) {
+        await this.db.readOnce(
+          { name: `${planned.name}:plan`, cypher: `EXPLAIN ${planned.cypher}` },
+          { ...params, cap: 0, flowIds: [] },
+          this.options.timeoutMs,
+        );
+      }
+    }
   }
 
   async findPaths(
