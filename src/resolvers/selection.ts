@@ -15,6 +15,9 @@ import { dealListArgs } from './args.js';
 import type { DealSide } from '../stores/dealStore.js';
 import type { DealType } from '../stores/rows.js';
 import {
+  COMPANY_SCALARS,
+  DEAL_SCALARS,
+  SOURCE_SCALARS,
   selectedPart,
   type CompanyScalar,
   type CompanySelection,
@@ -73,19 +76,9 @@ function emptyTree(): ResolveTree {
   return { name: '', alias: '', args: {}, fieldsByTypeName: {} };
 }
 
-const COMPANY_SCALARS = new Set<string>(['name', 'aliases', 'sectors', 'country', 'website']);
-const DEAL_SCALARS = new Set<string>([
-  'amountUsd',
-  'amountIsUpperBound',
-  'quantity',
-  'announcedOn',
-  'status',
-  'instrument',
-  'kind',
-  'term',
-  'note',
-]);
-const SOURCE_SCALARS = new Set<string>(['publisher', 'title', 'url', 'publishedOn']);
+const COMPANY_FIELDS = new Set<string>(COMPANY_SCALARS);
+const DEAL_FIELDS = new Set<string>(DEAL_SCALARS);
+const SOURCE_FIELDS = new Set<string>(SOURCE_SCALARS);
 
 /** A company's four deal lists: which deals each lists. */
 export const DEAL_LISTS = {
@@ -104,7 +97,7 @@ function companySelection(tree: ResolveTree, schema: GraphQLSchema): CompanySele
   const selection: CompanySelection = { scalars: new Set(), parts: [] };
   for (const [alias, field] of Object.entries(fieldsOf(tree, schema, 'Company'))) {
     const name = field.name;
-    if (COMPANY_SCALARS.has(name)) selection.scalars.add(name as CompanyScalar);
+    if (COMPANY_FIELDS.has(name)) selection.scalars.add(name as CompanyScalar);
     else if (name === 'parent' || name === 'ultimateParent' || name === 'subsidiaries') {
       selection.parts.push({ alias, kind: name, company: companySelection(field, schema) });
     } else if (name === 'totals') selection.parts.push({ alias, kind: 'totals' });
@@ -147,7 +140,7 @@ function dealSelection(tree: ResolveTree, schema: GraphQLSchema, typeName: strin
   const selection: DealSelection = { scalars: new Set(), parts: [] };
   for (const [alias, field] of Object.entries(fieldsOf(tree, schema, typeName))) {
     const rel = DEAL_COMPANIES[field.name];
-    if (DEAL_SCALARS.has(field.name)) selection.scalars.add(field.name as DealScalar);
+    if (DEAL_FIELDS.has(field.name)) selection.scalars.add(field.name as DealScalar);
     else if (rel) {
       selection.parts.push({
         alias,
@@ -158,7 +151,7 @@ function dealSelection(tree: ResolveTree, schema: GraphQLSchema, typeName: strin
     } else if (field.name === 'sources') {
       const scalars = Object.values(fieldsOf(field, schema, 'Source'))
         .map((f) => f.name)
-        .filter((name) => SOURCE_SCALARS.has(name)) as SourceScalar[];
+        .filter((name) => SOURCE_FIELDS.has(name)) as SourceScalar[];
       selection.parts.push({ alias, kind: 'sources', scalars: new Set(scalars) });
     }
   }

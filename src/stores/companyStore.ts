@@ -10,7 +10,16 @@ import type { CompanyRow, CompanyTotalsRow, Page } from './rows.js';
 import type { PageRequest } from './pagination.js';
 import type { FlowStore } from './flowStore.js';
 
-const COMPANY_FIELDS = `.id, .name, .aliases, .sectors, .country, .website`;
+/** A company's stored fields besides its id (its parent is a relationship). */
+export const COMPANY_SCALARS = [
+  'name',
+  'aliases',
+  'sectors',
+  'country',
+  'website',
+] as const satisfies readonly (keyof CompanyRow)[];
+
+const COMPANY_FIELDS = ['id', ...COMPANY_SCALARS].map((field) => `.${field}`).join(', ');
 
 /** Projection of a company node `c` into a CompanyRow. */
 export const COMPANY_ROW = `c { ${COMPANY_FIELDS}, parentId: [(c)-[:SUBSIDIARY_OF]->(p) | p.id][0] }`;

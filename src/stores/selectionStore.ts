@@ -18,6 +18,7 @@
 import { dealFilterOn, dealOrderOn, filterParams, sourceOrderOn } from './dealStore.js';
 import type { DealFilterParams, DealSide } from './dealStore.js';
 import {
+  COMPANY_SCALARS,
   companyListCypher,
   listParams,
   subsidiaryOrderOn,
@@ -29,18 +30,28 @@ import type { Database } from '../neo4j/database.js';
 import type { PageRequest } from './pagination.js';
 import type { CompanyRow, DealRow, DealType, Page, SourceRow } from './rows.js';
 
-export type CompanyScalar = 'name' | 'aliases' | 'sectors' | 'country' | 'website';
-export type DealScalar =
-  | 'amountUsd'
-  | 'amountIsUpperBound'
-  | 'quantity'
-  | 'announcedOn'
-  | 'status'
-  | 'instrument'
-  | 'kind'
-  | 'term'
-  | 'note';
-export type SourceScalar = keyof SourceRow;
+/** The fields of each type read as they are stored (or by DEAL_SCALAR_EXPR). */
+export const DEAL_SCALARS = [
+  'amountUsd',
+  'amountIsUpperBound',
+  'quantity',
+  'announcedOn',
+  'status',
+  'instrument',
+  'kind',
+  'term',
+  'note',
+] as const satisfies readonly (keyof DealRow)[];
+export const SOURCE_SCALARS = [
+  'publisher',
+  'title',
+  'url',
+  'publishedOn',
+] as const satisfies readonly (keyof SourceRow)[];
+export { COMPANY_SCALARS };
+export type CompanyScalar = (typeof COMPANY_SCALARS)[number];
+export type DealScalar = (typeof DEAL_SCALARS)[number];
+export type SourceScalar = (typeof SOURCE_SCALARS)[number];
 
 /** What is selected of a company: scalars, and the parts stored under their response keys. */
 export interface CompanySelection {
