@@ -90,7 +90,7 @@ const RICH_FIELDS = `
   }
   fragment Rich on Company {
     ...C
-    parent { ...C parent { id name } ultimateParent { id } }
+    parent { ...C parent { id name } ultimateParent { id } totals { __typename } }
     ultimateParent { id name totals { raisedUsd receivedUnknownCount } }
     subsidiaries { ...C totals { investedUsd investedUnknownCount committedUsd
       committedUnknownCount raisedUsd raisedUnknownCount receivedUsd receivedUnknownCount } }

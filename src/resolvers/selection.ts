@@ -12,6 +12,7 @@ import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { isObjectType } from 'graphql';
 import { parseResolveInfo, type ResolveTree } from 'graphql-parse-resolve-info';
 import { dealListArgs } from './args.js';
+import { ALL_TOTALS_FIGURES, type TotalsFigure } from '../stores/companyStore.js';
 import type { DealSide } from '../stores/dealStore.js';
 import type { DealType } from '../stores/rows.js';
 import {
@@ -100,8 +101,16 @@ function companySelection(tree: ResolveTree, schema: GraphQLSchema): CompanySele
     if (COMPANY_FIELDS.has(name)) selection.scalars.add(name as CompanyScalar);
     else if (name === 'parent' || name === 'ultimateParent' || name === 'subsidiaries') {
       selection.parts.push({ alias, kind: name, company: companySelection(field, schema) });
-    } else if (name === 'totals') selection.parts.push({ alias, kind: 'totals' });
-    else if (name in DEAL_LISTS) {
+    } else if (name === 'totals') {
+      // Only the figures selected: investedUsd and investedUnknownCount are `invested`, ...
+      const figures = new Set<TotalsFigure>();
+      for (const figure of ALL_TOTALS_FIGURES) {
+        for (const f of Object.values(fieldsOf(field, schema, 'CompanyTotals'))) {
+          if (f.name.startsWith(figure)) figures.add(figure);
+        }
+      }
+      selection.parts.push({ alias, kind: 'totals', figures: [...figures] });
+    } else if (name in DEAL_LISTS) {
       const { type, side } = DEAL_LISTS[name as keyof typeof DEAL_LISTS];
       const [connection, edge, node] = DEAL_TYPES[type];
       let load: ReturnType<typeof dealListArgs>['load'];

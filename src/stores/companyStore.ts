@@ -54,32 +54,39 @@ const ULTIMATE_PARENTS: Statement = {
     RETURN id, ${COMPANY_ROW} AS root`,
 };
 
+/** The figures of CompanyTotals: which side of which deals each sums. */
+const TOTALS_FIGURES = {
+  invested: { rel: 'FROM', label: 'Investment' },
+  committed: { rel: 'FROM', label: 'CloudCommitment' },
+  raised: { rel: 'TO', label: 'Investment' },
+  received: { rel: 'TO', label: 'CloudCommitment' },
+} as const;
+export type TotalsFigure = keyof typeof TOTALS_FIGURES;
+export const ALL_TOTALS_FIGURES = Object.keys(TOTALS_FIGURES) as TotalsFigure[];
+
 /**
- * A company's totals as one map expression over the company variable `c`. Deal amounts are summed
- * per side; a deal whose amount is unknown is counted instead. (An aggregation over no rows still
- * returns its one row: zeros.)
+ * A company's totals as one map expression over the company variable `c`, with the given figures
+ * (`invested` gives investedUsd and investedUnknownCount, ...). Known amounts are summed; a deal
+ * whose amount is unknown is counted instead. Each figure reads only its side and type of deals
+ * (by label: no property read to tell them apart). An aggregation over no rows still returns its
+ * one row: zeros.
  */
-export function totalsOf(c: string): string {
-  const side = (type: string, sum: string, unknown: string) => `
-        sum(CASE WHEN d.type = '${type}' THEN coalesce(d.amountUsd, 0) ELSE 0 END) AS ${sum},
-        count(CASE WHEN d.type = '${type}' AND d.amountUsd IS NULL THEN 1 END) AS ${unknown}`;
-  return `COLLECT {
+export function totalsOf(c: string, figures: readonly TotalsFigure[] = ALL_TOTALS_FIGURES): string {
+  if (figures.length === 0) return '{}';
+  const calls = figures.map((figure) => {
+    const { rel, label } = TOTALS_FIGURES[figure];
+    return `
       CALL (${c}) {
-        MATCH (${c})<-[:FROM]-(d:Deal)
-        RETURN ${side('INVESTMENT', 'investedUsd', 'investedUnknownCount')},
-          ${side('COMMITMENT', 'committedUsd', 'committedUnknownCount')}
-      }
-      CALL (${c}) {
-        MATCH (${c})<-[:TO]-(d:Deal)
-        RETURN ${side('INVESTMENT', 'raisedUsd', 'raisedUnknownCount')},
-          ${side('COMMITMENT', 'receivedUsd', 'receivedUnknownCount')}
-      }
-      RETURN {
-        investedUsd: toFloat(investedUsd), investedUnknownCount: investedUnknownCount,
-        raisedUsd: toFloat(raisedUsd), raisedUnknownCount: raisedUnknownCount,
-        committedUsd: toFloat(committedUsd), committedUnknownCount: committedUnknownCount,
-        receivedUsd: toFloat(receivedUsd), receivedUnknownCount: receivedUnknownCount
-      } AS totals
+        MATCH (${c})<-[:${rel}]-(d:${label})
+        RETURN toFloat(sum(coalesce(d.amountUsd, 0))) AS ${figure}Usd,
+          count(CASE WHEN d.amountUsd IS NULL THEN 1 END) AS ${figure}UnknownCount
+      }`;
+  });
+  const fields = figures.map(
+    (figure) => `${figure}Usd: ${figure}Usd, ${figure}UnknownCount: ${figure}UnknownCount`,
+  );
+  return `COLLECT {${calls.join('')}
+      RETURN { ${fields.join(', ')} } AS totals
     }[0]`;
 }
 

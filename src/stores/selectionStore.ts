@@ -25,6 +25,7 @@ import {
   totalsOf,
   type CompanyFilterParams,
   type CompanyOrderKey,
+  type TotalsFigure,
 } from './companyStore.js';
 import type { Database } from '../neo4j/database.js';
 import type { PageRequest } from './pagination.js';
@@ -65,7 +66,7 @@ export type CompanyPart =
       kind: 'parent' | 'ultimateParent' | 'subsidiaries';
       company: CompanySelection;
     }
-  | { alias: string; kind: 'totals' }
+  | { alias: string; kind: 'totals'; figures: TotalsFigure[] }
   | {
       alias: string;
       kind: 'deals';
@@ -130,7 +131,7 @@ class Projection {
         }`;
       }
       case 'totals':
-        return totalsOf(c);
+        return totalsOf(c, part.figures);
       case 'deals': {
         // The same page as DealStore.pagesByCompany: filter, newest first, total before paging.
         const d = this.fresh('d');
