@@ -215,7 +215,7 @@ describe('batching', () => {
     expect(fifty.queries).toEqual(ten.queries);
   });
 
-  it('reads a company page with everything below it as the per-field loaders do', async () => {
+  it('reads a company page, and companies by id, with everything below as the loaders do', async () => {
     const variables = { n: 2, from: '2024-01' };
     const ids = ['x1', 'x2', 'x3', 'x4', 'x5'];
     const listed = await queriesOf<{ companies: { edges: { node: { id: string } }[] } }>(
@@ -226,21 +226,37 @@ describe('batching', () => {
       } ${RICH_FIELDS}`,
       variables,
     );
-    // One by one through `company(id)`, whose fields each use their batched loader.
-    const single = await queriesOf<Record<string, unknown>>(
+    // By id, each read ahead on its own.
+    const byId = await queriesOf<Record<string, { id: string }>>(
       `query($n: Int!, $from: PartialDate) {
         ${ids.map((id) => `${id}: company(id: "${id}") { ...Rich }`).join('\n')}
       } ${RICH_FIELDS}`,
       variables,
     );
-    expect(listed.queries).toHaveLength(1);
-    expect(single.queries.length).toBeGreaterThan(5);
+    // As the companies of a drawn graph, whose fields each use their batched loader.
+    const drawn = await queriesOf<{
+      relationshipGraph: { nodes: { company: { id: string } }[] };
+    }>(
+      `query($n: Int!, $from: PartialDate, $ids: [ID!]!) {
+        relationshipGraph(companyIds: $ids, depth: 0) { nodes { company { ...Rich } } }
+      } ${RICH_FIELDS}`,
+      { ...variables, ids },
+    );
+    expect(listed.queries).toEqual(['companies:selected:search:NAME_ASC']);
+    expect(byId.queries).toEqual(ids.map(() => 'companiesByIds:selected'));
+    expect(drawn.queries.length).toBeGreaterThan(5);
+    const single = Object.fromEntries(
+      drawn.data.relationshipGraph.nodes.map(({ company }) => [company.id, company]),
+    );
 
     const nodes = listed.data.companies.edges.map((e) => e.node);
     expect(nodes.map((c) => c.id)).toEqual(['x3', 'x1', 'x2', 'x5', 'x4']); // by name
-    for (const node of nodes) expect(node).toEqual(single.data[node.id]);
+    for (const node of nodes) {
+      expect(node).toEqual(single[node.id]);
+      expect(byId.data[node.id]).toEqual(single[node.id]);
+    }
     // The data is there (not two equally empty answers).
-    expect(single.data.x2).toMatchObject({
+    expect(single.x2).toMatchObject({
       parent: { id: 'x1', parent: null, ultimateParent: { id: 'x1' } },
       ultimateParent: { id: 'x1', name: 'Rich Holding' },
       subsidiaries: [{ id: 'x4', totals: { committedUnknownCount: 1 } }],
@@ -252,7 +268,7 @@ describe('batching', () => {
         ],
       },
     });
-    expect(single.data.x5).toMatchObject({
+    expect(single.x5).toMatchObject({
       investmentsMade: {
         totalCount: 3,
         pageInfo: { hasNextPage: true },
@@ -262,7 +278,7 @@ describe('batching', () => {
       cloud: { totalCount: 0 },
       commitmentsReceived: { totalCount: 0 },
     });
-    expect(single.data.x2).toMatchObject({
+    expect(single.x2).toMatchObject({
       investmentsReceived: {
         edges: [{ node: { id: 'xi1', instrument: 'EQUITY' } }],
       },

@@ -1,10 +1,16 @@
 import type { QueryResolvers } from '../generated/graphql.js';
 import { pageRequest, toConnection } from '../stores/pagination.js';
 import { companyOrder, dealFilter, dealOrder } from './args.js';
-import { companyConnectionSelection } from './selection.js';
+import { companyConnectionSelection, companyFieldSelection } from './selection.js';
 
 export const Query: QueryResolvers = {
-  company: (_, { id }, { loaders }) => loaders.company.load(id),
+  /** With anything below the company's own fields selected, it is read ahead (selection.ts). */
+  async company(_, { id }, { loaders, stores }, info) {
+    const selection = companyFieldSelection(info);
+    if (!selection) return loaders.company.load(id);
+    const [row] = await stores.selections.companiesByIds([id], selection);
+    return row ?? null;
+  },
 
   /** The page and, in the same query, what is selected below its companies (selection.ts). */
   async companies(_, { where, orderBy, first, after }, { stores }, info) {

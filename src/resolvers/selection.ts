@@ -177,3 +177,14 @@ export function companyConnectionSelection(info: GraphQLResolveInfo): CompanySel
   const node = connectionNode(tree, info.schema, ['CompanyConnection', 'CompanyEdge']);
   return node ? companySelection(node, info.schema) : null;
 }
+
+/**
+ * What a company field (`company(id)`) selects; null when nothing below it needs more than the
+ * company's own row (the batched loader serves that as well).
+ */
+export function companyFieldSelection(info: GraphQLResolveInfo): CompanySelection | null {
+  const tree = parseResolveInfo(info) as ResolveTree | null | undefined;
+  if (!tree) return null;
+  const selection = companySelection(tree, info.schema);
+  return selection.parts.length > 0 ? selection : null;
+}

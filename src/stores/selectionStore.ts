@@ -253,6 +253,29 @@ function readDeal(raw: Raw, selection: DealSelection): DealRow {
 export class SelectionStore {
   constructor(private readonly db: Database) {}
 
+  /** Companies by id (null for an unknown id) with the selected fields below each, at once. */
+  async companiesByIds(
+    ids: readonly string[],
+    selection: CompanySelection,
+  ): Promise<(CompanyRow | null)[]> {
+    const projection = new Projection();
+    const rows = await this.db.read<{ company: Raw }>(
+      {
+        name: 'companiesByIds:selected',
+        cypher: `
+          UNWIND $ids AS id
+          MATCH (c:Company {id: id})
+          RETURN ${projection.company('c', selection)} AS company`,
+      },
+      { ids, ...projection.params },
+    );
+    const byId = new Map(rows.map((r) => [r.company.id as string, r.company]));
+    return ids.map((id) => {
+      const raw = byId.get(id);
+      return raw ? readCompany(raw, selection) : null;
+    });
+  }
+
   /** A page of companies (as CompanyStore.list) with the selected fields below each, at once. */
   async companies(
     filter: CompanyFilterParams,
