@@ -285,6 +285,48 @@ describe('batching', () => {
     });
   });
 
+  it('reads a page of deals of both types with everything below them as the loaders do', async () => {
+    const DEAL_FIELDS = `
+      fragment C on Company { id name aliases sectors country website }
+      fragment Deal on Deal {
+        __typename id amountUsd amountIsUpperBound quantity { value unit } announcedOn status note
+        from { ...C } to { id parent { id } } sources { publisher title url publishedOn }
+        ... on Investment { instrument investor { id totals { investedUsd } } investee { name } }
+        ... on CloudCommitment {
+          kind term customer { id } provider { name subsidiaries { id } }
+          investmentsOfProvider: to { investmentsReceived(first: 1) { totalCount } }
+        }
+      }`;
+    const listed = await queriesOf<{ deals: { edges: { node: { id: string } }[] } }>(
+      `{ deals(first: 10, where: { companyId: "x5" }) { totalCount edges { node { ...Deal } } } }
+       ${DEAL_FIELDS}`,
+      {},
+    );
+    const ids = ['xi1', 'xi2', 'xi3', 'xi4', 'xc2', 'xc3'];
+    const single = await queriesOf<Record<string, { id: string }>>(
+      `{ ${ids.map((id) => `${id}: deal(id: "${id}") { ...Deal }`).join('\n')} } ${DEAL_FIELDS}`,
+      {},
+    );
+    expect(listed.queries).toEqual(['deals:selected:company:ANNOUNCED_ON_DESC']);
+    expect(single.queries.length).toBeGreaterThan(3);
+    const nodes = listed.data.deals.edges.map((e) => e.node);
+    // Newest first, undated last.
+    expect(nodes.map((d) => d.id)).toEqual(['xi4', 'xc3', 'xi2', 'xi1', 'xi3', 'xc2']);
+    for (const node of nodes) expect(node).toEqual(single.data[node.id]);
+    expect(single.data.xc3).toMatchObject({
+      __typename: 'CloudCommitment',
+      kind: 'CAPACITY',
+      provider: { name: 'Rich Other', subsidiaries: [] },
+      investmentsOfProvider: { investmentsReceived: { totalCount: 1 } },
+    });
+    expect(single.data.xi1).toMatchObject({
+      __typename: 'Investment',
+      instrument: 'EQUITY',
+      investor: { id: 'x5', totals: { investedUsd: 5.2e9 } },
+      to: { id: 'x2', parent: { id: 'x1' } },
+    });
+  });
+
   it('leaves a deal list with invalid arguments to its resolver, which names the field', async () => {
     const res = await t.gql(
       `{ companies(first: 2, orderBy: { field: ID }) {

@@ -1,7 +1,11 @@
 import type { QueryResolvers } from '../generated/graphql.js';
 import { pageRequest, toConnection } from '../stores/pagination.js';
 import { companyOrder, dealFilter, dealOrder } from './args.js';
-import { companyConnectionSelection, companyFieldSelection } from './selection.js';
+import {
+  companyConnectionSelection,
+  companyFieldSelection,
+  dealConnectionSelection,
+} from './selection.js';
 
 export const Query: QueryResolvers = {
   /** With anything below the company's own fields selected, it is read ahead (selection.ts). */
@@ -25,8 +29,14 @@ export const Query: QueryResolvers = {
 
   deal: (_, { id }, { loaders }) => loaders.deal.load(id),
 
-  async deals(_, { where, orderBy, first, after }, { stores }) {
+  /** The page and, in the same query, what is selected below its deals (selection.ts). */
+  async deals(_, { where, orderBy, first, after }, { stores }, info) {
     const page = pageRequest(first, after);
-    return toConnection(await stores.deals.list(dealFilter(where), dealOrder(orderBy), page), page);
+    const filter = dealFilter(where);
+    const selection = dealConnectionSelection(info);
+    const result = selection
+      ? await stores.selections.deals(filter, dealOrder(orderBy), page, selection)
+      : await stores.deals.list(filter, dealOrder(orderBy), page);
+    return toConnection(result, page);
   },
 };

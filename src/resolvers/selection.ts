@@ -146,8 +146,12 @@ const DEAL_COMPANIES: Record<string, 'FROM' | 'TO'> = {
 };
 
 function dealSelection(tree: ResolveTree, schema: GraphQLSchema, typeName: string): DealSelection {
+  return dealFieldsSelection(fieldsOf(tree, schema, typeName), schema);
+}
+
+function dealFieldsSelection(fields: Fields, schema: GraphQLSchema): DealSelection {
   const selection: DealSelection = { scalars: new Set(), parts: [] };
-  for (const [alias, field] of Object.entries(fieldsOf(tree, schema, typeName))) {
+  for (const [alias, field] of Object.entries(fields)) {
     const rel = DEAL_COMPANIES[field.name];
     if (DEAL_FIELDS.has(field.name)) selection.scalars.add(field.name as DealScalar);
     else if (rel) {
@@ -187,4 +191,23 @@ export function companyFieldSelection(info: GraphQLResolveInfo): CompanySelectio
   if (!tree) return null;
   const selection = companySelection(tree, info.schema);
   return selection.parts.length > 0 ? selection : null;
+}
+
+/**
+ * What a deal connection field (`deals`) selects below its nodes, of either type; null when it
+ * cannot be read ahead (nodes selected twice, or one response key naming different fields on
+ * the two types).
+ */
+export function dealConnectionSelection(info: GraphQLResolveInfo): DealSelection | null {
+  const tree = parseResolveInfo(info) as ResolveTree | null | undefined;
+  if (!tree) return null;
+  const node = connectionNode(tree, info.schema, ['DealConnection', 'DealEdge']);
+  if (!node) return null;
+  const fields = fieldsOf(node, info.schema, 'Investment');
+  for (const [alias, field] of Object.entries(fieldsOf(node, info.schema, 'CloudCommitment'))) {
+    const other = fields[alias];
+    if (other && other.name !== field.name) return null;
+    fields[alias] = other ? merge(other, field) : field;
+  }
+  return dealFieldsSelection(fields, info.schema);
 }

@@ -100,19 +100,30 @@ const DEAL_ANCHOR = {
   to: 'MATCH (:Company {id: $toCompanyId})<-[:TO]-(d:Deal)',
 } as const;
 
-const PAGE_OF = (orderKey: DealOrderKey): string => `
-      WITH DISTINCT d ORDER BY ${dealOrderOn(orderKey, 'd')}
-      WITH collect(d) AS items
-      RETURN size(items) AS totalCount, [d IN items[$offset..($offset + $limit)] | ${DEAL_ROW}] AS rows`;
+/** How a deal list is anchored: from the company its filter names, when there is one. */
+export type DealAnchor = keyof typeof DEAL_ANCHOR;
+export function dealAnchor(filter: DealFilterParams): DealAnchor {
+  // The filter predicate still checks every condition.
+  if (filter.fromCompanyId) return 'from';
+  if (filter.toCompanyId) return 'to';
+  return filter.companyId ? 'company' : 'all';
+}
 
-function listStatement(anchor: keyof typeof DEAL_ANCHOR, order: DealOrderKey): Statement {
-  return builtStatement(
-    `deals:${anchor}:${order}`,
-    () => `
+/**
+ * One page of deals and the total: the deals matching the filter, ordered, each page row
+ * projected by `row` (an expression over `d`).
+ */
+export function dealListCypher(anchor: DealAnchor, order: DealOrderKey, row: string): string {
+  return `
       ${DEAL_ANCHOR[anchor]}
       WHERE ${DEAL_FILTER}
-      ${PAGE_OF(order)}`,
-  );
+      WITH DISTINCT d ORDER BY ${dealOrderOn(order, 'd')}
+      WITH collect(d) AS items
+      RETURN size(items) AS totalCount, [d IN items[$offset..($offset + $limit)] | ${row}] AS rows`;
+}
+
+function listStatement(anchor: DealAnchor, order: DealOrderKey): Statement {
+  return builtStatement(`deals:${anchor}:${order}`, () => dealListCypher(anchor, order, DEAL_ROW));
 }
 
 /** The side of a company a connection lists: `made` = money flows from it. */
@@ -290,17 +301,8 @@ export class DealStore {
     order: DealOrderKey,
     page: PageRequest,
   ): Promise<Page<DealRow>> {
-    // Start from the company named in the filter, when there is one, rather than from all deals;
-    // the filter predicate still checks every condition.
-    const anchor = filter.fromCompanyId
-      ? 'from'
-      : filter.toCompanyId
-        ? 'to'
-        : filter.companyId
-          ? 'company'
-          : 'all';
     const [row] = await this.db.read<{ totalCount: number; rows: DealRow[] }>(
-      listStatement(anchor, order),
+      listStatement(dealAnchor(filter), order),
       { ...filterParams(filter), offset: page.offset, limit: page.limit },
     );
     return row ?? { totalCount: 0, rows: [] };

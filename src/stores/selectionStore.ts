@@ -15,8 +15,15 @@
  * it belongs to (`selectedParts`), where the field resolvers find it; fields not read here
  * (`Company.cycles`, ...) fall back to their loaders, which need only the `id` every row carries.
  */
-import { dealFilterOn, dealOrderOn, filterParams, sourceOrderOn } from './dealStore.js';
-import type { DealFilterParams, DealSide } from './dealStore.js';
+import {
+  dealAnchor,
+  dealFilterOn,
+  dealListCypher,
+  dealOrderOn,
+  filterParams,
+  sourceOrderOn,
+} from './dealStore.js';
+import type { DealFilterParams, DealOrderKey, DealSide } from './dealStore.js';
 import {
   COMPANY_SCALARS,
   companyListCypher,
@@ -157,7 +164,7 @@ class Projection {
   }
 
   /** A map projection of the deal in variable `d`; `type` always (it picks the GraphQL type). */
-  private deal(d: string, selection: DealSelection): string {
+  deal(d: string, selection: DealSelection): string {
     const entries = ['.id', '.type'];
     for (const field of selection.scalars) {
       const expr = DEAL_SCALAR_EXPR[field];
@@ -274,6 +281,29 @@ export class SelectionStore {
       const raw = byId.get(id);
       return raw ? readCompany(raw, selection) : null;
     });
+  }
+
+  /** A page of deals (as DealStore.list) with the selected fields below each, at once. */
+  async deals(
+    filter: DealFilterParams,
+    order: DealOrderKey,
+    page: PageRequest,
+    selection: DealSelection,
+  ): Promise<Page<DealRow>> {
+    const projection = new Projection();
+    const anchor = dealAnchor(filter);
+    const [result] = await this.db.read<{ totalCount: number; rows: Raw[] }>(
+      {
+        name: `deals:selected:${anchor}:${order}`,
+        cypher: dealListCypher(anchor, order, projection.deal('d', selection)),
+      },
+      { ...filterParams(filter), offset: page.offset, limit: page.limit, ...projection.params },
+    );
+    if (!result) return { totalCount: 0, rows: [] };
+    return {
+      totalCount: result.totalCount,
+      rows: result.rows.map((raw) => readDeal(raw, selection)),
+    };
   }
 
   /** A page of companies (as CompanyStore.list) with the selected fields below each, at once. */
