@@ -145,6 +145,25 @@ const DEAL_COMPANIES: Record<string, 'FROM' | 'TO'> = {
   provider: 'TO',
 };
 
+/**
+ * Per type, the fields the read-ahead reads, and those it leaves to resolvers that need only the
+ * row's id. A field in neither would be missing from a row read ahead: a test checks the schema.
+ */
+export const READ_AHEAD_FIELDS: Record<string, { read: string[]; byId: string[] }> = {
+  Company: {
+    read: ['id', ...COMPANY_SCALARS, 'parent', 'ultimateParent', 'subsidiaries', 'totals'].concat(
+      Object.keys(DEAL_LISTS),
+    ),
+    byId: ['cycles'],
+  },
+  Deal: { read: ['id', ...DEAL_SCALARS, ...Object.keys(DEAL_COMPANIES), 'sources'], byId: [] },
+  Source: { read: [...SOURCE_SCALARS], byId: [] },
+  CompanyTotals: {
+    read: ALL_TOTALS_FIGURES.flatMap((f) => [`${f}Usd`, `${f}UnknownCount`]),
+    byId: [],
+  },
+};
+
 function dealSelection(tree: ResolveTree, schema: GraphQLSchema, typeName: string): DealSelection {
   return dealFieldsSelection(fieldsOf(tree, schema, typeName), schema);
 }
