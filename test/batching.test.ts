@@ -354,23 +354,47 @@ describe('batching', () => {
     expect(queries).toContain('companyTotalsByIds');
   });
 
-  it('loads the totals and companies of every relationshipGraph node in one query each', async () => {
+  it('reads the totals of relationshipGraph nodes with the graph, their companies in batches', async () => {
     const query = `
       query($ids: [ID!]!) {
         relationshipGraph(companyIds: $ids) {
-          nodes { id totals { investedUsd } company { parent { id } subsidiaries { id } } }
+          nodes {
+            id
+            totals { investedUsd committedUnknownCount }
+            more: totals { raisedUsd }
+            company {
+              parent { id }
+              subsidiaries { id }
+              totals { investedUsd committedUnknownCount raisedUsd }
+            }
+          }
           edges { id }
         }
       }`;
-    const small = await queriesOf<{ relationshipGraph: { nodes: unknown[] } }>(query, {
-      ids: ['a00'],
-    });
-    const large = await queriesOf<{ relationshipGraph: { nodes: unknown[] } }>(query, {
-      ids: range.map((i) => `a${i}`),
-    });
+    type Totals = { investedUsd: number; committedUnknownCount: number; raisedUsd: number };
+    type Graph = {
+      relationshipGraph: {
+        nodes: {
+          totals: Omit<Totals, 'raisedUsd'>;
+          more: Pick<Totals, 'raisedUsd'>;
+          company: { totals: Totals };
+        }[];
+      };
+    };
+    const small = await queriesOf<Graph>(query, { ids: ['a00'] });
+    const large = await queriesOf<Graph>(query, { ids: range.map((i) => `a${i}`) });
     expect(small.data.relationshipGraph.nodes).toHaveLength(4);
     expect(large.data.relationshipGraph.nodes).toHaveLength(4 * COMPANIES);
     expect(large.queries.length, large.queries.join(', ')).toBe(small.queries.length);
+    // The graph with its nodes' totals, then the companies' parents, subsidiaries and totals.
     expect(large.queries.length, large.queries.join(', ')).toBeLessThanOrEqual(4);
+    expect(large.queries[0]).toMatch(
+      /^relationshipGraph:depth1:perDeal:totals:invested,committed,raised$/,
+    );
+    // Read with the graph or through the loader, the totals agree.
+    for (const node of large.data.relationshipGraph.nodes) {
+      expect({ ...node.totals, ...node.more }).toEqual(node.company.totals);
+    }
+    expect(large.data.relationshipGraph.nodes.some((n) => n.totals.investedUsd > 0)).toBe(true);
   });
 });

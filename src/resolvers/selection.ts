@@ -94,6 +94,14 @@ const DEAL_TYPES = {
   COMMITMENT: ['CloudCommitmentConnection', 'CloudCommitmentEdge', 'CloudCommitment'],
 } as const;
 
+/** The figures the `totals` fields select: investedUsd and investedUnknownCount are `invested`. */
+function totalsFigures(totals: ResolveTree[], schema: GraphQLSchema): TotalsFigure[] {
+  const names = totals.flatMap((tree) =>
+    Object.values(fieldsOf(tree, schema, 'CompanyTotals')).map((f) => f.name),
+  );
+  return ALL_TOTALS_FIGURES.filter((figure) => names.some((name) => name.startsWith(figure)));
+}
+
 function companySelection(tree: ResolveTree, schema: GraphQLSchema): CompanySelection {
   const selection: CompanySelection = { scalars: new Set(), parts: [] };
   for (const [alias, field] of Object.entries(fieldsOf(tree, schema, 'Company'))) {
@@ -102,14 +110,7 @@ function companySelection(tree: ResolveTree, schema: GraphQLSchema): CompanySele
     else if (name === 'parent' || name === 'ultimateParent' || name === 'subsidiaries') {
       selection.parts.push({ alias, kind: name, company: companySelection(field, schema) });
     } else if (name === 'totals') {
-      // Only the figures selected: investedUsd and investedUnknownCount are `invested`, ...
-      const figures = new Set<TotalsFigure>();
-      for (const figure of ALL_TOTALS_FIGURES) {
-        for (const f of Object.values(fieldsOf(field, schema, 'CompanyTotals'))) {
-          if (f.name.startsWith(figure)) figures.add(figure);
-        }
-      }
-      selection.parts.push({ alias, kind: 'totals', figures: [...figures] });
+      selection.parts.push({ alias, kind: 'totals', figures: totalsFigures([field], schema) });
     } else if (name in DEAL_LISTS) {
       const { type, side } = DEAL_LISTS[name as keyof typeof DEAL_LISTS];
       const [connection, edge, node] = DEAL_TYPES[type];
@@ -229,4 +230,18 @@ export function dealConnectionSelection(info: GraphQLResolveInfo): DealSelection
     fields[alias] = other ? merge(other, field) : field;
   }
   return dealFieldsSelection(fields, info.schema);
+}
+
+/**
+ * The totals figures selected on a relationship graph's nodes (under any response key): the
+ * graph query reads them with the nodes.
+ */
+export function graphNodeTotals(info: GraphQLResolveInfo): TotalsFigure[] {
+  const tree = parseResolveInfo(info) as ResolveTree | null | undefined;
+  if (!tree) return [];
+  const totals = Object.values(fieldsOf(tree, info.schema, 'RelationshipGraph'))
+    .filter((f) => f.name === 'nodes')
+    .flatMap((nodes) => Object.values(fieldsOf(nodes, info.schema, 'GraphNode')))
+    .filter((f) => f.name === 'totals');
+  return totalsFigures(totals, info.schema);
 }

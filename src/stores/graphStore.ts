@@ -5,9 +5,9 @@
 import { ErrorCode, UserError } from '../errors.js';
 import { builtStatement, type Database, type Statement } from '../neo4j/database.js';
 import { MAX_GRAPH_CYCLE_LENGTH, NO_FLOW_FILTER, type CycleStore } from './cycleStore.js';
-import { COMPANY_ROW } from './companyStore.js';
+import { ALL_TOTALS_FIGURES, COMPANY_ROW, totalsOf, type TotalsFigure } from './companyStore.js';
 import { DEAL_FILTER, filterParams, type DealFilterParams } from './dealStore.js';
-import type { CompanyRow, GraphEdgeRow, GraphNodeRow } from './rows.js';
+import type { CompanyRow, CompanyTotalsRow, GraphEdgeRow, GraphNodeRow } from './rows.js';
 
 /**
  * The caps of one graph. Depth is capped because the number of companies reached grows about
@@ -30,6 +30,8 @@ export interface GraphRequest {
   filter: DealFilterParams;
   /** One edge per (source, target, kind) instead of one per deal. */
   aggregate: boolean;
+  /** The totals figures to read with each node (none: the nodes' totals are not selected). */
+  totals?: readonly TotalsFigure[];
 }
 
 export interface RelationshipGraphRows {
@@ -74,9 +76,16 @@ function reach(depth: number): string {
  * Both lists stop one past their cap, and no edge is looked for once the nodes are past theirs:
  * an oversized graph is refused without being shipped or assembled.
  */
-function graphStatement(depth: number, grouping: keyof typeof EDGE_GROUPING): Statement {
+function graphStatement(
+  depth: number,
+  grouping: keyof typeof EDGE_GROUPING,
+  totals: readonly TotalsFigure[],
+): Statement {
+  // The node totals are read in the same query when selected (only the figures selected).
+  const figures = ALL_TOTALS_FIGURES.filter((figure) => totals.includes(figure));
+  const nodeTotals = figures.length ? `, totals: ${totalsOf('c', figures)}` : '';
   return builtStatement(
-    `relationshipGraph:depth${depth}:${grouping}`,
+    `relationshipGraph:depth${depth}:${grouping}${figures.length ? `:totals:${figures.join(',')}` : ''}`,
     () => `
     MATCH (start:Company) WHERE start.id IN $companyIds
     WITH collect(start) AS starts
@@ -111,7 +120,7 @@ function graphStatement(depth: number, grouping: keyof typeof EDGE_GROUPING): St
     CALL (reached) {
       UNWIND reached AS r
       WITH r.c AS c, r.depth AS depth
-      RETURN collect({company: ${COMPANY_ROW}, depth: depth, rootId: c.rootId}) AS nodes
+      RETURN collect({company: ${COMPANY_ROW}, depth: depth, rootId: c.rootId${nodeTotals}}) AS nodes
     }
     RETURN missing, nodes, edges`,
   );
@@ -215,10 +224,14 @@ export class GraphStore {
     checkRequest(companyIds, request.depth);
     const [row] = await this.db.readOnce<{
       missing: string[];
-      nodes: { company: CompanyRow; depth: number; rootId: string }[];
+      nodes: { company: CompanyRow; depth: number; rootId: string; totals?: CompanyTotalsRow }[];
       edges: GraphEdgeRow[];
     }>(
-      graphStatement(request.depth, request.aggregate ? 'aggregated' : 'perDeal'),
+      graphStatement(
+        request.depth,
+        request.aggregate ? 'aggregated' : 'perDeal',
+        request.totals ?? [],
+      ),
       {
         ...filterParams(request.filter),
         companyIds,
@@ -241,7 +254,12 @@ export class GraphStore {
       throw tooLarge('edges', 'edges', request.aggregate ? narrower : `${narrower}, or aggregate`);
     }
     return {
-      nodes: row.nodes.map(({ company, depth, rootId }) => ({ ...company, depth, rootId })),
+      nodes: row.nodes.map(({ company, depth, rootId, totals }) => ({
+        ...company,
+        depth,
+        rootId,
+        ...(totals ? { totals } : {}),
+      })),
       edges: row.edges,
     };
   }

@@ -71,6 +71,8 @@ export interface GraphNodeRow extends CompanyRow {
   depth: number;
   /** The top-level parent's id (the company's own when it has no parent). */
   rootId: string;
+  /** The totals, when they were read with the graph (the figures selected only). */
+  totals?: CompanyTotalsRow;
 }
 
 /** One deal, or the deals of one kind from one company to another, as a graph edge. */
