@@ -79,6 +79,7 @@ export async function connect(
     password: config.neo4jPassword,
     database: config.neo4jDatabase,
     queryTimeoutMs: config.queryTimeoutMs,
+    heavyReadConcurrency: config.heavyQueryConcurrency,
   });
   try {
     await waitUntilReachable(db, 60);

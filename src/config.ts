@@ -47,6 +47,8 @@ export interface Config {
   localDataDir: string;
   /** Timeout of ordinary reads, in ms; path and cycle queries have their own. */
   queryTimeoutMs: number;
+  /** At most this many cycle, path and graph queries run at once; the others wait their turn. */
+  heavyQueryConcurrency: number;
   logLevel: string;
 }
 
@@ -110,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     localDataDir: path.resolve(env.LOCAL_NEO4J_DATA_DIR ?? '.data/neo4j'),
     queryTimeoutMs,
+    heavyQueryConcurrency: positiveInt(env, 'HEAVY_QUERY_CONCURRENCY', 4),
     logLevel: env.LOG_LEVEL ?? 'info',
   };
 }

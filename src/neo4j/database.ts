@@ -5,6 +5,7 @@ import neo4j, {
   type RecordShape,
   type Session,
 } from 'neo4j-driver';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { ErrorCode, UserError } from '../errors.js';
 
 export interface DatabaseOptions {
@@ -14,6 +15,11 @@ export interface DatabaseOptions {
   database: string;
   /** Default timeout of reads and writes, in ms. */
   queryTimeoutMs: number;
+  /**
+   * At most this many reads of `readOnceTx` (cycle, path and graph queries) run at once; the
+   * others wait their turn (default 4).
+   */
+  heavyReadConcurrency?: number;
 }
 
 /**
@@ -72,10 +78,18 @@ export class Database {
   private unreachable = false;
   /** The probe in flight, shared by every request that waits on it. */
   private probing: Promise<boolean> | undefined;
+  /**
+   * Admission of heavy reads. Each can hold tens of MB of Neo4j's transaction memory pool, which
+   * all queries share (70% of the heap by default): ten drawn graphs at once on a 1 GB heap
+   * exhausted it and some failed with QUERY_TOO_LARGE. Waiting for a turn costs no throughput,
+   * as these queries are CPU-bound anyway.
+   */
+  private readonly heavyReads: LimitFunction;
 
   constructor(options: DatabaseOptions) {
     this.name = options.database;
     this.queryTimeoutMs = options.queryTimeoutMs;
+    this.heavyReads = pLimit(options.heavyReadConcurrency ?? 4);
     this.driver = neo4j.driver(options.uri, neo4j.auth.basic(options.user, options.password), {
       disableLosslessIntegers: true,
       connectionTimeout: 3_000,
@@ -135,6 +149,14 @@ export class Database {
    * explicit read transaction, once, under their own timeout.
    */
   async readOnceTx<T>(
+    work: (tx: QueryRunner) => Promise<T>,
+    timeoutMs: number,
+    name: string,
+  ): Promise<T> {
+    return this.heavyReads(() => this.onceTx(work, timeoutMs, name));
+  }
+
+  private onceTx<T>(
     work: (tx: QueryRunner) => Promise<T>,
     timeoutMs: number,
     name: string,

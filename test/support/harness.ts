@@ -40,13 +40,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export function testDatabase(): Database {
+export function testDatabase(options: { heavyReadConcurrency?: number } = {}): Database {
   return new Database({
     uri: inject('neo4jUri'),
     user: 'neo4j',
     password: inject('neo4jPassword'),
     database: 'neo4j',
     queryTimeoutMs: 20_000,
+    ...options,
   });
 }
 
