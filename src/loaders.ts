@@ -8,6 +8,7 @@ import type { Stores } from './stores/index.js';
 import type { DealFilterParams, DealOrderKey, DealSide } from './stores/dealStore.js';
 import type { PageRequest } from './stores/pagination.js';
 import type { CompanyRow, CompanyTotalsRow, DealRow, Page, SourceRow } from './stores/rows.js';
+import { selectionKey, type CompanySelection } from './stores/selectionStore.js';
 
 export interface DealPageArgs {
   side: DealSide;
@@ -26,6 +27,23 @@ export interface Loaders {
   sources: DataLoader<string, SourceRow[]>;
   /** One page of a company's deals; companies asked for with the same arguments share a query. */
   dealPage(companyId: string, args: DealPageArgs): Promise<Page<DealRow>>;
+  /**
+   * A company with what `selection` reads below it (SelectionStore); companies asked for with
+   * the same selection share a query.
+   */
+  companySelected(id: string, selection: CompanySelection): Promise<CompanyRow | null>;
+}
+
+/** Groups of keys that share a query: the keys of one group, and what they share. */
+function groupBy<K, S>(keys: readonly K[], group: (key: K) => string, shared: (key: K) => S) {
+  const groups = new Map<string, { shared: S; keys: K[] }>();
+  for (const key of keys) {
+    const name = group(key);
+    const entry = groups.get(name) ?? { shared: shared(key), keys: [] };
+    entry.keys.push(key);
+    groups.set(name, entry);
+  }
+  return [...groups.values()];
 }
 
 interface DealPageKey {
@@ -47,15 +65,15 @@ async function loadDealPages(
   loaders: Pick<Loaders, 'company' | 'sources'>,
   keys: readonly DealPageKey[],
 ): Promise<(Page<DealRow> | Error)[]> {
-  const groups = new Map<string, { args: DealPageArgs; companyIds: string[] }>();
-  for (const key of keys) {
-    const group = groups.get(key.group) ?? { args: key.args, companyIds: [] };
-    group.companyIds.push(key.companyId);
-    groups.set(key.group, group);
-  }
   const answers = new Map<string, Page<DealRow> | Error>();
   await Promise.all(
-    [...groups].map(async ([group, { args, companyIds }]) => {
+    groupBy(
+      keys,
+      (k) => k.group,
+      (k) => k.args,
+    ).map(async ({ shared: args, keys: members }) => {
+      const group = members[0]!.group;
+      const companyIds = members.map((k) => k.companyId);
       try {
         const pages = await stores.deals.pagesByCompany(
           companyIds,
@@ -89,7 +107,32 @@ export function createLoaders(stores: Stores): Loaders {
     (keys) => loadDealPages(stores, { company, sources }, keys),
     { cacheKeyFn: (key) => `${key.group}\n${key.companyId}` },
   );
+  const companiesSelected = new DataLoader<
+    { id: string; selection: CompanySelection; group: string },
+    CompanyRow | null,
+    string
+  >(
+    async (keys) => {
+      const rows = new Map<string, CompanyRow | null>();
+      const groups = groupBy(
+        keys,
+        (k) => k.group,
+        (k) => k.selection,
+      );
+      await Promise.all(
+        groups.map(async ({ shared: selection, keys: members }) => {
+          const ids = members.map((k) => k.id);
+          const found = await stores.selections.companiesByIds(ids, selection);
+          ids.forEach((id, i) => rows.set(`${members[i]!.group}\n${id}`, found[i] ?? null));
+        }),
+      );
+      return keys.map((k) => rows.get(`${k.group}\n${k.id}`) ?? null);
+    },
+    { cacheKeyFn: (key) => `${key.group}\n${key.id}` },
+  );
   return {
+    companySelected: (id, selection) =>
+      companiesSelected.load({ id, selection, group: selectionKey(selection) }),
     company,
     subsidiaries: new DataLoader((ids) => stores.companies.subsidiaries(ids)),
     ultimateParent: new DataLoader((ids) => stores.companies.ultimateParents(ids)),

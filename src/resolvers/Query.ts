@@ -9,11 +9,9 @@ import {
 
 export const Query: QueryResolvers = {
   /** With anything below the company's own fields selected, it is read ahead (selection.ts). */
-  async company(_, { id }, { loaders, stores }, info) {
+  company(_, { id }, { loaders }, info) {
     const selection = companyFieldSelection(info);
-    if (!selection) return loaders.company.load(id);
-    const [row] = await stores.selections.companiesByIds([id], selection);
-    return row ?? null;
+    return selection ? loaders.companySelected(id, selection) : loaders.company.load(id);
   },
 
   /** The page and, in the same query, what is selected below its companies (selection.ts). */

@@ -12,19 +12,24 @@ import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { isObjectType } from 'graphql';
 import { parseResolveInfo, type ResolveTree } from 'graphql-parse-resolve-info';
 import { dealListArgs } from './args.js';
-import { ALL_TOTALS_FIGURES, type TotalsFigure } from '../stores/companyStore.js';
-import type { DealSide } from '../stores/dealStore.js';
-import type { DealType } from '../stores/rows.js';
 import {
+  ALL_TOTALS_FIGURES,
   COMPANY_SCALARS,
+  type CompanyScalar,
+  type TotalsFigure,
+} from '../stores/companyStore.js';
+import {
   DEAL_SCALARS,
   SOURCE_SCALARS,
-  selectedPart,
-  type CompanyScalar,
-  type CompanySelection,
   type DealScalar,
-  type DealSelection,
+  type DealSide,
   type SourceScalar,
+} from '../stores/dealStore.js';
+import type { DealType } from '../stores/rows.js';
+import {
+  selectedPart,
+  type CompanySelection,
+  type DealSelection,
 } from '../stores/selectionStore.js';
 
 type Fields = Record<string, ResolveTree>;

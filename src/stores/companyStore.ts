@@ -18,6 +18,7 @@ export const COMPANY_SCALARS = [
   'country',
   'website',
 ] as const satisfies readonly (keyof CompanyRow)[];
+export type CompanyScalar = (typeof COMPANY_SCALARS)[number];
 
 const COMPANY_FIELDS = ['id', ...COMPANY_SCALARS].map((field) => `.${field}`).join(', ');
 

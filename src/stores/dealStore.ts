@@ -14,11 +14,36 @@ import type { CompanyRow, DealRow, DealType, Page, SourceRow } from './rows.js';
 import type { PageRequest } from './pagination.js';
 import { dateKey, upperDateKey } from '../domain/partialDate.js';
 
+/** A deal's fields besides its id, type and companies (which are relationships). */
+export const DEAL_SCALARS = [
+  'amountUsd',
+  'amountIsUpperBound',
+  'quantity',
+  'announcedOn',
+  'status',
+  'instrument',
+  'kind',
+  'term',
+  'note',
+] as const satisfies readonly (keyof DealRow)[];
+export type DealScalar = (typeof DEAL_SCALARS)[number];
+
+/** Fields that are not read as they are stored. */
+const DEAL_COLUMN: Partial<Record<DealScalar, (d: string) => string>> = {
+  amountIsUpperBound: (d) => `coalesce(${d}.amountIsUpperBound, false)`,
+  quantity: (d) =>
+    `CASE WHEN ${d}.quantityValue IS NULL THEN null ELSE {value: ${d}.quantityValue, unit: ${d}.quantityUnit} END`,
+};
+
+/** A map projection entry of one of the deal `d`'s fields. */
+export function dealColumn(field: DealScalar, d: string): string {
+  const expr = DEAL_COLUMN[field];
+  return expr ? `${field}: ${expr(d)}` : `.${field}`;
+}
+
 /** Projection of a deal node `d` into a DealRow. */
 const DEAL_ROW = `d {
-  .id, .type, .amountUsd, .announcedOn, .status, .instrument, .kind, .term, .note,
-  amountIsUpperBound: coalesce(d.amountIsUpperBound, false),
-  quantity: CASE WHEN d.quantityValue IS NULL THEN null ELSE {value: d.quantityValue, unit: d.quantityUnit} END,
+  .id, .type, ${DEAL_SCALARS.map((field) => dealColumn(field, 'd')).join(', ')},
   fromId: [(d)-[:FROM]->(f) | f.id][0],
   toId: [(d)-[:TO]->(t) | t.id][0]
 }`;
@@ -129,8 +154,17 @@ function listStatement(anchor: DealAnchor, order: DealOrderKey): Statement {
 /** The side of a company a connection lists: `made` = money flows from it. */
 export type DealSide = 'made' | 'received';
 
+/** A source's fields. */
+export const SOURCE_SCALARS = [
+  'publisher',
+  'title',
+  'url',
+  'publishedOn',
+] as const satisfies readonly (keyof SourceRow)[];
+export type SourceScalar = (typeof SOURCE_SCALARS)[number];
+
 /** Projection of a source node `s` into a SourceRow. */
-const SOURCE_ROW = `s { .publisher, .title, .url, .publishedOn }`;
+const SOURCE_ROW = `s { ${SOURCE_SCALARS.map((field) => `.${field}`).join(', ')} }`;
 
 /** The order of a deal's sources wherever they are listed: newest first, then by name. */
 export const sourceOrderOn = (s: string): string =>

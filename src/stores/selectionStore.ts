@@ -17,49 +17,33 @@
  */
 import {
   dealAnchor,
+  dealColumn,
   dealFilterOn,
   dealListCypher,
   dealOrderOn,
   filterParams,
   sourceOrderOn,
 } from './dealStore.js';
-import type { DealFilterParams, DealOrderKey, DealSide } from './dealStore.js';
+import type {
+  DealFilterParams,
+  DealOrderKey,
+  DealScalar,
+  DealSide,
+  SourceScalar,
+} from './dealStore.js';
 import {
-  COMPANY_SCALARS,
   companyListCypher,
   listParams,
   subsidiaryOrderOn,
   totalsOf,
   type CompanyFilterParams,
   type CompanyOrderKey,
+  type CompanyScalar,
   type TotalsFigure,
 } from './companyStore.js';
 import type { Database } from '../neo4j/database.js';
 import type { PageRequest } from './pagination.js';
-import type { CompanyRow, DealRow, DealType, Page, SourceRow } from './rows.js';
-
-/** The fields of each type read as they are stored (or by DEAL_SCALAR_EXPR). */
-export const DEAL_SCALARS = [
-  'amountUsd',
-  'amountIsUpperBound',
-  'quantity',
-  'announcedOn',
-  'status',
-  'instrument',
-  'kind',
-  'term',
-  'note',
-] as const satisfies readonly (keyof DealRow)[];
-export const SOURCE_SCALARS = [
-  'publisher',
-  'title',
-  'url',
-  'publishedOn',
-] as const satisfies readonly (keyof SourceRow)[];
-export { COMPANY_SCALARS };
-export type CompanyScalar = (typeof COMPANY_SCALARS)[number];
-export type DealScalar = (typeof DEAL_SCALARS)[number];
-export type SourceScalar = (typeof SOURCE_SCALARS)[number];
+import type { CompanyRow, DealRow, DealType, Page } from './rows.js';
 
 /** What is selected of a company: scalars, and the parts stored under their response keys. */
 export interface CompanySelection {
@@ -92,13 +76,6 @@ export interface DealSelection {
 export type DealPart =
   | { alias: string; kind: 'company'; rel: 'FROM' | 'TO'; company: CompanySelection }
   | { alias: string; kind: 'sources'; scalars: Set<SourceScalar> };
-
-/** Deal columns that are not stored as they are read. */
-const DEAL_SCALAR_EXPR: Partial<Record<DealScalar, (d: string) => string>> = {
-  amountIsUpperBound: (d) => `coalesce(${d}.amountIsUpperBound, false)`,
-  quantity: (d) =>
-    `CASE WHEN ${d}.quantityValue IS NULL THEN null ELSE {value: ${d}.quantityValue, unit: ${d}.quantityUnit} END`,
-};
 
 /** Builds the projection text of one selection and collects its parameters. */
 class Projection {
@@ -166,10 +143,7 @@ class Projection {
   /** A map projection of the deal in variable `d`; `type` always (it picks the GraphQL type). */
   deal(d: string, selection: DealSelection): string {
     const entries = ['.id', '.type'];
-    for (const field of selection.scalars) {
-      const expr = DEAL_SCALAR_EXPR[field];
-      entries.push(expr ? `${field}: ${expr(d)}` : `.${field}`);
-    }
+    for (const field of selection.scalars) entries.push(dealColumn(field, d));
     selection.parts.forEach((part, i) => {
       if (part.kind === 'company') {
         const x = this.fresh('c');
@@ -188,6 +162,13 @@ class Projection {
     });
     return `${d} { ${entries.join(', ')} }`;
   }
+}
+
+/** The same text for equal selections: the group of reads that can share one query. */
+export function selectionKey(selection: CompanySelection): string {
+  return JSON.stringify(selection, (_, value: unknown) =>
+    value instanceof Set ? [...(value as Set<unknown>)] : value,
+  );
 }
 
 /** The selected parts of each row this store returned, by response key. */
