@@ -66,6 +66,7 @@ export async function connect(
     localNeo4j = await startLocalNeo4j({
       homeDir: config.localDataDir,
       password: config.neo4jPassword,
+      settings: config.localNeo4j,
       log,
     });
     uri = localNeo4j.uri;
@@ -84,7 +85,7 @@ export async function connect(
   try {
     await waitUntilReachable(db, 60);
     await migrate(db);
-    const stores = createStores(db);
+    const stores = createStores(db, config.cycleLimits);
     if (await stores.flows.needsRebuild()) {
       log('Deriving the money-flow graph (FLOWS_TO) from the stored deals...');
       await stores.flows.rebuildAll();
@@ -97,7 +98,7 @@ export async function connect(
 
   return {
     db,
-    stores: createStores(db),
+    stores: createStores(db, config.cycleLimits),
     localNeo4j,
     async close() {
       await db.close();

@@ -24,6 +24,26 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxCost: 100_000,
 };
 
+/** The local Neo4j that `npm start`, the tests and the benchmarks provision and run. */
+export interface LocalNeo4jSettings {
+  /** Where the Neo4j jars are installed (LOCAL_NEO4J_HOME; default .neo4j in the project). */
+  home: string | undefined;
+  /** JDK homes to try before /usr/lib/jvm, in order (NEO4J_JAVA_HOME, then JAVA_HOME). */
+  javaHomes: string[];
+  /** Heap of the local Neo4j in MB (NEO4J_HEAP_MB). */
+  heapMb: number;
+}
+
+/** Limits of cycle and path searches (src/stores/cycleStore.ts). */
+export interface CycleLimits {
+  /** Time limit of one cycle or path query, in ms (CYCLE_QUERY_TIMEOUT_MS). */
+  timeoutMs: number;
+  /** Most cycles or paths one query may find (CYCLE_RESULT_CAP). */
+  resultCap: number;
+}
+
+export const DEFAULT_CYCLE_LIMITS: CycleLimits = { timeoutMs: 20_000, resultCap: 5_000 };
+
 /** Everything the server reads from its environment; see the README's configuration table. */
 export interface Config {
   /** Unset: a local Neo4j is provisioned and started by the server itself. */
@@ -45,74 +65,177 @@ export interface Config {
   limits: QueryLimits;
   /** Where the local Neo4j of `npm start` keeps its data. */
   localDataDir: string;
+  /** How the local Neo4j is installed and run. */
+  localNeo4j: LocalNeo4jSettings;
   /** Timeout of ordinary reads, in ms; path and cycle queries have their own. */
   queryTimeoutMs: number;
+  cycleLimits: CycleLimits;
   /** At most this many cycle, path and graph queries run at once; the others wait their turn. */
   heavyQueryConcurrency: number;
-  logLevel: string;
+  /** Load the seed dataset into an empty database (SEED; default true). */
+  seed: boolean;
+  logLevel: LogLevel;
 }
 
 export const LOCAL_NEO4J_DEFAULT_PASSWORD = 'local-neo4j-password';
 
-function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
-  if (['false', '0', 'no', 'off'].includes(raw)) return false;
-  throw new Error(`${name} must be true or false, got '${env[name]}'.`);
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Longest time limit a setting may give (one hour): past it a limit no longer limits. */
+const MAX_TIMEOUT_MS = 3_600_000;
+
+/** A setting that cannot be used: the server refuses to start and says which one, and why. */
+export class ConfigError extends Error {
+  constructor(readonly problems: { setting: string; message: string }[]) {
+    super(`Invalid configuration: ${problems.map((p) => `${p.setting} ${p.message}`).join('; ')}.`);
+    this.name = 'ConfigError';
+  }
 }
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`${name} must be a positive integer, got '${env[name]}'.`);
+/**
+ * Reads settings from the environment, collecting every problem so that one start-up error lists
+ * them all. An empty value counts as unset (compose files pass `${X:-}`).
+ */
+class Settings {
+  readonly problems: { setting: string; message: string }[] = [];
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
   }
+
+  private problem(name: string, message: string): void {
+    this.problems.push({ setting: name, message: `${message}, got '${this.env[name]}'` });
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  optional(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  flag(name: string, fallback: boolean): boolean {
+    const raw = this.raw(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+    if (['false', '0', 'no', 'off'].includes(raw)) return false;
+    this.problem(name, 'must be true or false');
+    return fallback;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    const value = /^[+]?\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      this.problem(name, `must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  positiveInt(name: string, fallback: number): number {
+    return this.int(name, fallback, 1, Number.MAX_SAFE_INTEGER);
+  }
+
+  token(name: string): string | undefined {
+    const value = this.raw(name);
+    if (value !== undefined && value.length < 16) {
+      this.problems.push({ setting: name, message: 'must be at least 16 characters long' });
+      return undefined;
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    if ((values as readonly string[]).includes(raw)) return raw as T;
+    this.problem(name, `must be one of ${values.join(', ')}`);
+    return fallback;
+  }
+}
+
+const NEO4J_SCHEMES = /^(bolt|neo4j)(\+s|\+ssc)?:\/\/[^/\s]+/;
+
+function readLocalNeo4j(settings: Settings): LocalNeo4jSettings {
+  const home = settings.optional('LOCAL_NEO4J_HOME');
+  return {
+    home: home === undefined ? undefined : path.resolve(home),
+    javaHomes: [settings.optional('NEO4J_JAVA_HOME'), settings.optional('JAVA_HOME')].filter(
+      (h): h is string => h !== undefined,
+    ),
+    heapMb: settings.int('NEO4J_HEAP_MB', 1024, 256, 1_048_576),
+  };
+}
+
+function check<T>(settings: Settings, value: T): T {
+  if (settings.problems.length) throw new ConfigError(settings.problems);
   return value;
 }
 
+/**
+ * The settings of the local Neo4j alone: what the test suite and the benchmarks need, which
+ * provision Neo4j without serving anything. Throws a ConfigError naming each bad setting.
+ */
+export function loadLocalNeo4jSettings(env: NodeJS.ProcessEnv = process.env): LocalNeo4jSettings {
+  const settings = new Settings(env);
+  return check(settings, readLocalNeo4j(settings));
+}
+
+/** Every setting, parsed and checked. Throws a ConfigError naming each bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const port = Number(env.PORT ?? 4000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`PORT must be an integer from 0 to 65535, got '${env.PORT}'.`);
+  const settings = new Settings(env);
+  const neo4jUri = settings.optional('NEO4J_URI');
+  if (neo4jUri !== undefined && !NEO4J_SCHEMES.test(neo4jUri)) {
+    settings.problems.push({
+      setting: 'NEO4J_URI',
+      message: `must be a bolt://, bolt+s://, neo4j:// or neo4j+s:// address, got '${neo4jUri}'`,
+    });
   }
-  const queryTimeoutMs = Number(env.QUERY_TIMEOUT_MS ?? 10_000);
-  if (!Number.isFinite(queryTimeoutMs) || queryTimeoutMs <= 0) {
-    throw new Error(`QUERY_TIMEOUT_MS must be a positive number, got '${env.QUERY_TIMEOUT_MS}'.`);
-  }
-  const adminToken = env.ADMIN_TOKEN?.trim() || undefined;
-  if (adminToken !== undefined && adminToken.length < 16) {
-    throw new Error('ADMIN_TOKEN must be at least 16 characters long.');
-  }
-  const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
-  if (metricsToken !== undefined && metricsToken.length < 16) {
-    throw new Error('METRICS_TOKEN must be at least 16 characters long.');
-  }
-  const production = env.NODE_ENV === 'production';
-  const introspection = flag(env, 'GRAPHQL_INTROSPECTION', !production);
-  return {
-    neo4jUri: env.NEO4J_URI?.trim() || undefined,
-    neo4jUser: env.NEO4J_USER ?? 'neo4j',
-    neo4jPassword: env.NEO4J_PASSWORD ?? LOCAL_NEO4J_DEFAULT_PASSWORD,
-    neo4jDatabase: env.NEO4J_DATABASE ?? 'neo4j',
-    host: env.HOST ?? '127.0.0.1',
-    port,
-    adminToken,
-    metricsToken,
+  const production = settings.string('NODE_ENV', '') === 'production';
+  const config: Config = {
+    neo4jUri,
+    neo4jUser: settings.string('NEO4J_USER', 'neo4j'),
+    neo4jPassword: settings.string('NEO4J_PASSWORD', LOCAL_NEO4J_DEFAULT_PASSWORD),
+    neo4jDatabase: settings.string('NEO4J_DATABASE', 'neo4j'),
+    host: settings.string('HOST', '127.0.0.1'),
+    port: settings.int('PORT', 4000, 0, 65_535),
+    adminToken: settings.token('ADMIN_TOKEN'),
+    metricsToken: settings.token('METRICS_TOKEN'),
     production,
-    introspection,
-    playground: flag(env, 'GRAPHQL_PLAYGROUND', !production),
+    introspection: settings.flag('GRAPHQL_INTROSPECTION', !production),
+    playground: settings.flag('GRAPHQL_PLAYGROUND', !production),
     limits: {
-      maxDepth: positiveInt(env, 'GRAPHQL_MAX_DEPTH', DEFAULT_QUERY_LIMITS.maxDepth),
-      maxAliases: positiveInt(env, 'GRAPHQL_MAX_ALIASES', DEFAULT_QUERY_LIMITS.maxAliases),
-      maxDirectives: positiveInt(env, 'GRAPHQL_MAX_DIRECTIVES', DEFAULT_QUERY_LIMITS.maxDirectives),
-      maxTokens: positiveInt(env, 'GRAPHQL_MAX_TOKENS', DEFAULT_QUERY_LIMITS.maxTokens),
-      maxCost: positiveInt(env, 'GRAPHQL_MAX_COST', DEFAULT_QUERY_LIMITS.maxCost),
+      maxDepth: settings.positiveInt('GRAPHQL_MAX_DEPTH', DEFAULT_QUERY_LIMITS.maxDepth),
+      maxAliases: settings.positiveInt('GRAPHQL_MAX_ALIASES', DEFAULT_QUERY_LIMITS.maxAliases),
+      maxDirectives: settings.positiveInt(
+        'GRAPHQL_MAX_DIRECTIVES',
+        DEFAULT_QUERY_LIMITS.maxDirectives,
+      ),
+      maxTokens: settings.positiveInt('GRAPHQL_MAX_TOKENS', DEFAULT_QUERY_LIMITS.maxTokens),
+      maxCost: settings.positiveInt('GRAPHQL_MAX_COST', DEFAULT_QUERY_LIMITS.maxCost),
     },
-    localDataDir: path.resolve(env.LOCAL_NEO4J_DATA_DIR ?? '.data/neo4j'),
-    queryTimeoutMs,
-    heavyQueryConcurrency: positiveInt(env, 'HEAVY_QUERY_CONCURRENCY', 4),
-    logLevel: env.LOG_LEVEL ?? 'info',
+    localDataDir: path.resolve(settings.string('LOCAL_NEO4J_DATA_DIR', '.data/neo4j')),
+    localNeo4j: readLocalNeo4j(settings),
+    queryTimeoutMs: settings.int('QUERY_TIMEOUT_MS', 10_000, 1, MAX_TIMEOUT_MS),
+    cycleLimits: {
+      timeoutMs: settings.int(
+        'CYCLE_QUERY_TIMEOUT_MS',
+        DEFAULT_CYCLE_LIMITS.timeoutMs,
+        1,
+        MAX_TIMEOUT_MS,
+      ),
+      resultCap: settings.positiveInt('CYCLE_RESULT_CAP', DEFAULT_CYCLE_LIMITS.resultCap),
+    },
+    heavyQueryConcurrency: settings.int('HEAVY_QUERY_CONCURRENCY', 4, 1, 1_000),
+    seed: settings.flag('SEED', true),
+    logLevel: settings.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   };
+  return check(settings, config);
 }

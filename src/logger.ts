@@ -16,11 +16,11 @@ export interface RequestScope {
  */
 export const requestScope = new AsyncLocalStorage<RequestScope>();
 
-/** Structured JSON logs on stdout (or `destination`); one line per event. */
-export function createLogger(
-  level = process.env.LOG_LEVEL ?? 'info',
-  destination?: DestinationStream,
-): Logger {
+/**
+ * Structured JSON logs on stdout (or `destination`); one line per event. The level is the
+ * configuration's LOG_LEVEL (checked in config.ts).
+ */
+export function createLogger(level = 'info', destination?: DestinationStream): Logger {
   const options = {
     level,
     base: { service: 'ai-deal-graph' },

@@ -3,21 +3,29 @@
  * Neo4j (data kept in .data/neo4j), and loads the seed dataset into an empty database.
  */
 import { connect } from './bootstrap.js';
-import { loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { formatRejections } from './importer/importDataset.js';
 import { importSeed } from './importer/seed.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
 import { DEFAULT_MAX_LENGTH } from './stores/cycleStore.js';
 
-const config = loadConfig();
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  // A bad setting stops the server before it touches anything, naming the setting.
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(2);
+}
 const logger = createLogger(config.logLevel);
 const log = (line: string): void => logger.info(line);
 
 const connection = await connect(config, { log });
 const { stores } = connection;
 
-if (process.env.SEED !== 'false' && (await stores.companies.count()) === 0) {
+if (config.seed && (await stores.companies.count()) === 0) {
   const report = await importSeed(stores);
   if (report.rejections.length) {
     for (const line of formatRejections(report.rejections)) logger.error(line);

@@ -14,6 +14,7 @@ if (installOnly) {
   const neo4j = await startLocalNeo4j({
     homeDir: config.localDataDir,
     password: config.neo4jPassword,
+    settings: config.localNeo4j,
   });
   console.log(
     `Neo4j ${neo4j.version} at ${neo4j.uri} (user neo4j), data in ${config.localDataDir}`,

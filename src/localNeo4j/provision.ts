@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadLocalNeo4jSettings, type LocalNeo4jSettings } from '../config.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const POM = path.join(ROOT, 'neo4j/pom.xml');
@@ -20,8 +21,8 @@ export function pinnedNeo4jVersion(): string {
   return match[1];
 }
 
-function installDir(version: string): string {
-  return path.join(process.env.LOCAL_NEO4J_HOME ?? path.join(ROOT, '.neo4j'), version);
+function installDir(version: string, settings: LocalNeo4jSettings): string {
+  return path.join(settings.home ?? path.join(ROOT, '.neo4j'), version);
 }
 
 function javaMajor(javaBin: string): number | undefined {
@@ -34,10 +35,8 @@ function javaMajor(javaBin: string): number | undefined {
  * A JDK that runs this Neo4j: NEO4J_JAVA_HOME, else JAVA_HOME, else the newest JDK under
  * /usr/lib/jvm, whichever first is Java 21 or newer.
  */
-export function findJavaHome(): string {
-  const candidates = [process.env.NEO4J_JAVA_HOME, process.env.JAVA_HOME].filter((c): c is string =>
-    Boolean(c),
-  );
+export function findJavaHome(settings: LocalNeo4jSettings = loadLocalNeo4jSettings()): string {
+  const candidates = [...settings.javaHomes];
   if (existsSync('/usr/lib/jvm')) {
     const jvms = readdirSync('/usr/lib/jvm')
       .map((d) => path.join('/usr/lib/jvm', d))
@@ -60,17 +59,20 @@ type Log = (line: string) => void;
  * Resolves the Neo4j jars into .neo4j/<version>/lib (first run only: about 150 MB from Maven
  * Central, with progress) and compiles the launcher. Later runs find both and return at once.
  */
-export function ensureInstalled(log: Log = (l) => process.stderr.write(`${l}\n`)): {
+export function ensureInstalled(
+  log: Log = (l) => process.stderr.write(`${l}\n`),
+  settings: LocalNeo4jSettings = loadLocalNeo4jSettings(),
+): {
   version: string;
   javaHome: string;
   classpath: string;
 } {
   const version = pinnedNeo4jVersion();
-  const dir = installDir(version);
+  const dir = installDir(version, settings);
   const lib = path.join(dir, 'lib');
   const classes = path.join(dir, 'classes');
   const libDone = path.join(dir, '.lib-complete');
-  const javaHome = findJavaHome();
+  const javaHome = findJavaHome(settings);
 
   if (!existsSync(libDone)) {
     log(`Neo4j ${version}: resolving Neo4j Community from Maven Central (first start only)...`);
@@ -139,14 +141,17 @@ export interface StartOptions {
   port?: number;
   heapMb?: number;
   log?: Log;
+  /** Default: read from the environment (LOCAL_NEO4J_HOME, NEO4J_JAVA_HOME, NEO4J_HEAP_MB, ...). */
+  settings?: LocalNeo4jSettings;
 }
 
 /** Starts the local Neo4j and resolves once it accepts Bolt connections. */
 export async function startLocalNeo4j(options: StartOptions): Promise<LocalNeo4j> {
   const log = options.log ?? ((l) => process.stderr.write(`${l}\n`));
-  const { version, javaHome, classpath } = ensureInstalled(log);
+  const settings = options.settings ?? loadLocalNeo4jSettings();
+  const { version, javaHome, classpath } = ensureInstalled(log, settings);
   const port = options.port ?? (await freePort());
-  const heapMb = options.heapMb ?? Number(process.env.NEO4J_HEAP_MB ?? 1024);
+  const heapMb = options.heapMb ?? settings.heapMb;
   mkdirSync(options.homeDir, { recursive: true });
 
   const child = spawn(

@@ -1,3 +1,4 @@
+import { DEFAULT_CYCLE_LIMITS } from '../config.js';
 import type { Database } from '../neo4j/database.js';
 import { CompanyStore } from './companyStore.js';
 import { DealStore } from './dealStore.js';
@@ -17,13 +18,14 @@ export interface Stores {
   selections: SelectionStore;
 }
 
-/** Defaults of the cycle and path query limits (CYCLE_QUERY_TIMEOUT_MS, CYCLE_RESULT_CAP). */
-export const DEFAULT_CYCLE_LIMITS: CycleStoreOptions = {
-  timeoutMs: Number(process.env.CYCLE_QUERY_TIMEOUT_MS ?? 20_000),
-  resultCap: Number(process.env.CYCLE_RESULT_CAP ?? 5_000),
-};
-
-export function createStores(db: Database, cycleLimits = DEFAULT_CYCLE_LIMITS): Stores {
+/**
+ * The stores around one Database. `cycleLimits` come from the configuration (CYCLE_QUERY_TIMEOUT_MS,
+ * CYCLE_RESULT_CAP, checked in config.ts); tools and tests without one get the defaults.
+ */
+export function createStores(
+  db: Database,
+  cycleLimits: CycleStoreOptions = DEFAULT_CYCLE_LIMITS,
+): Stores {
   const flows = new FlowStore(db);
   const companies = new CompanyStore(db, flows);
   const deals = new DealStore(db, companies, flows);
