@@ -97,6 +97,7 @@ const CYCLES = `query($where: CycleFilter, $orderBy: CycleOrder) {
     totalCount
     edges { node {
       id length companies { id } investedUsd committedUsd roundTripRatio bottleneckUsd
+      investedUnknownCount committedUnknownCount roundTripRatioIsLowerBound bottleneckIsLowerBound
       firstDate lastDate timeRespecting
       steps { from { id } to { id } amountUsd unknownAmountCount deals { id } }
     } }
@@ -124,8 +125,12 @@ describe('circularDeals', () => {
       companies: [{ id: 'alpha' }, { id: 'lab' }],
       investedUsd: 4e9,
       committedUsd: 2e10,
+      investedUnknownCount: 0,
+      committedUnknownCount: 0,
       roundTripRatio: 5,
+      roundTripRatioIsLowerBound: false,
       bottleneckUsd: 4e9,
+      bottleneckIsLowerBound: false,
       firstDate: '2024-01',
       lastDate: '2024-03',
       timeRespecting: true,
@@ -150,7 +155,12 @@ describe('circularDeals', () => {
     expect(chips).toMatchObject({
       length: 3,
       bottleneckUsd: null,
+      bottleneckIsLowerBound: false,
+      // 0.5 from the known commitment; the 1 GW one back to chips may add to it.
+      committedUsd: 5e8,
+      committedUnknownCount: 1,
       roundTripRatio: 0.5,
+      roundTripRatioIsLowerBound: true,
       timeRespecting: true,
     });
   });

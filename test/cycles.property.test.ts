@@ -166,7 +166,9 @@ const QUERY = `query($where: CycleFilter) {
   circularDeals(where: $where, first: 100) {
     totalCount
     edges { node {
-      id investedUsd committedUsd bottleneckUsd firstDate lastDate timeRespecting
+      id investedUsd committedUsd investedUnknownCount committedUnknownCount
+      roundTripRatio roundTripRatioIsLowerBound bottleneckUsd bottleneckIsLowerBound
+      firstDate lastDate timeRespecting
       steps { deals { id } }
     } }
   }
@@ -178,7 +180,12 @@ interface Served {
   id: string;
   investedUsd: number;
   committedUsd: number;
+  investedUnknownCount: number;
+  committedUnknownCount: number;
+  roundTripRatio: number | null;
+  roundTripRatioIsLowerBound: boolean;
   bottleneckUsd: number | null;
+  bottleneckIsLowerBound: boolean;
   firstDate: string | null;
   lastDate: string | null;
   timeRespecting: boolean;
@@ -205,7 +212,12 @@ describe('circularDeals equals the reference implementation', () => {
               stepDealIds: node.steps.map((s) => s.deals.map((d) => d.id).sort()),
               investedUsd: node.investedUsd,
               committedUsd: node.committedUsd,
+              investedUnknownCount: node.investedUnknownCount,
+              committedUnknownCount: node.committedUnknownCount,
+              roundTripRatio: node.roundTripRatio,
+              roundTripRatioIsLowerBound: node.roundTripRatioIsLowerBound,
               bottleneckUsd: node.bottleneckUsd,
+              bottleneckIsLowerBound: node.bottleneckIsLowerBound,
               firstDate: node.firstDate,
               lastDate: node.lastDate,
               timeRespecting: node.timeRespecting,

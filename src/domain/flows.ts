@@ -33,6 +33,9 @@ export interface FlowStepRow {
 interface StepSummary {
   investedUsd: number;
   committedUsd: number;
+  /** Investments and commitments of the step with no known amount. */
+  investedUnknownCount: number;
+  committedUnknownCount: number;
   hasInvestment: boolean;
   hasCommitment: boolean;
   /** Date keys of the dated deals, ascending. */
@@ -48,8 +51,12 @@ export interface CycleRow {
   steps: FlowStepRow[];
   investedUsd: number;
   committedUsd: number;
+  investedUnknownCount: number;
+  committedUnknownCount: number;
   roundTripRatio: number | null;
+  roundTripRatioIsLowerBound: boolean;
   bottleneckUsd: number | null;
+  bottleneckIsLowerBound: boolean;
   firstDate: string | null;
   lastDate: string | null;
   /** lastDate as a sort key. */
@@ -62,7 +69,10 @@ export interface PathRow {
   companyIds: string[];
   steps: FlowStepRow[];
   bottleneckUsd: number | null;
+  bottleneckIsLowerBound: boolean;
   totalUsd: number;
+  /** Backing deals with no known amount, left out of totalUsd. */
+  unknownAmountCount: number;
   firstDate: string | null;
   lastDate: string | null;
   lastDateKey: string | null;
@@ -94,6 +104,8 @@ export function step(fromId: string, toId: string, deals: FlowDeal[]): FlowStepR
     summary: {
       investedUsd: knownSum(sorted, 'INVESTMENT'),
       committedUsd: knownSum(sorted, 'COMMITMENT'),
+      investedUnknownCount: unknownCount(sorted, 'INVESTMENT'),
+      committedUnknownCount: unknownCount(sorted, 'COMMITMENT'),
       hasInvestment: sorted.some((d) => d.type === 'INVESTMENT'),
       hasCommitment: sorted.some((d) => d.type === 'COMMITMENT'),
       dateKeys: sorted.flatMap((d) => (d.dateKey ? [d.dateKey] : [])).sort(),
@@ -165,6 +177,35 @@ function bottleneck(steps: FlowStepRow[]): number | null {
   return smallest;
 }
 
+/**
+ * A bottleneck from steps some of whose deals have no known amount is a lower bound: each such
+ * step carries at least its known sum, so the smallest step carries at least the smallest sum.
+ */
+function bottleneckIsLowerBound(steps: FlowStepRow[], bottleneckUsd: number | null): boolean {
+  return bottleneckUsd !== null && steps.some((s) => s.unknownAmountCount > 0);
+}
+
+/**
+ * committedUsd / investedUsd, when the known amounts say something about it. Unknown is never
+ * zero: with an investment of unknown amount the ratio could be anything (null); with nothing
+ * known coming back but a commitment of unknown amount (10 GW of systems), it is unknown too
+ * (null), not 0. Known commitments beside unknown ones make the ratio a lower bound.
+ */
+function roundTrip(
+  investedUsd: number,
+  committedUsd: number,
+  investedUnknownCount: number,
+  committedUnknownCount: number,
+): { ratio: number | null; isLowerBound: boolean } {
+  if (investedUsd <= 0 || investedUnknownCount > 0) return { ratio: null, isLowerBound: false };
+  if (committedUnknownCount > 0 && committedUsd === 0) return { ratio: null, isLowerBound: false };
+  return { ratio: committedUsd / investedUsd, isLowerBound: committedUnknownCount > 0 };
+}
+
+function unknownCount(deals: FlowDeal[], type: DealType): number {
+  return deals.filter((d) => d.amountUsd === null && d.type === type).length;
+}
+
 function knownSum(deals: FlowDeal[], type?: DealType): number {
   return deals
     .filter((d) => d.amountUsd !== null && (type === undefined || d.type === type))
@@ -184,8 +225,12 @@ class Cycle implements CycleRow {
   readonly steps: FlowStepRow[];
   readonly investedUsd: number;
   readonly committedUsd: number;
+  readonly investedUnknownCount: number;
+  readonly committedUnknownCount: number;
   readonly roundTripRatio: number | null;
+  readonly roundTripRatioIsLowerBound: boolean;
   readonly bottleneckUsd: number | null;
+  readonly bottleneckIsLowerBound: boolean;
   readonly firstDate: string | null;
   readonly lastDate: string | null;
   readonly lastDateKey: string | null;
@@ -206,14 +251,23 @@ class Cycle implements CycleRow {
     this.id = this.companyIds.join('>');
     let investedUsd = 0;
     let committedUsd = 0;
+    let investedUnknownCount = 0;
+    let committedUnknownCount = 0;
     for (const { summary } of this.steps) {
       investedUsd += summary.investedUsd;
       committedUsd += summary.committedUsd;
+      investedUnknownCount += summary.investedUnknownCount;
+      committedUnknownCount += summary.committedUnknownCount;
     }
     this.investedUsd = investedUsd;
     this.committedUsd = committedUsd;
-    this.roundTripRatio = investedUsd > 0 ? committedUsd / investedUsd : null;
+    this.investedUnknownCount = investedUnknownCount;
+    this.committedUnknownCount = committedUnknownCount;
+    const ratio = roundTrip(investedUsd, committedUsd, investedUnknownCount, committedUnknownCount);
+    this.roundTripRatio = ratio.ratio;
+    this.roundTripRatioIsLowerBound = ratio.isLowerBound;
     this.bottleneckUsd = bottleneck(this.steps);
+    this.bottleneckIsLowerBound = bottleneckIsLowerBound(this.steps, this.bottleneckUsd);
     const range = dateRange(this.steps);
     this.firstDate = range.firstDate;
     this.lastDate = range.lastDate;
@@ -239,12 +293,15 @@ export function toPath(
   steps: FlowStepRow[],
   maxSpanDays: number | null,
 ): PathRow {
+  const bottleneckUsd = bottleneck(steps);
   return {
     id: companyIds.join('>'),
     companyIds,
     steps,
-    bottleneckUsd: bottleneck(steps),
+    bottleneckUsd,
+    bottleneckIsLowerBound: bottleneckIsLowerBound(steps, bottleneckUsd),
     totalUsd: steps.reduce((sum, s) => sum + s.summary.investedUsd + s.summary.committedUsd, 0),
+    unknownAmountCount: steps.reduce((sum, s) => sum + s.unknownAmountCount, 0),
     ...dateRange(steps),
     timeRespecting: chronological(steps, maxSpanDays),
   };

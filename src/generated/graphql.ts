@@ -77,8 +77,9 @@ export type Company = {
   /**
    * Circular deals through this company (rolled up to its top-level parent). As with
    * `circularDeals`, selecting only `totalCount` counts them without the result cap.
+   * Null, with an error, when the search fails (a limit, a timeout): the company keeps its data.
    */
-  cycles: DealCycleConnection;
+  cycles?: Maybe<DealCycleConnection>;
   /** Stable slug, e.g. `amazon`, `amazon-web-services`, `anthropic`. */
   id: Scalars['ID']['output'];
   /** Investments this company made (as investor). */
@@ -285,9 +286,19 @@ export type DealConnection = {
 
 export type DealCycle = {
   __typename?: 'DealCycle';
-  /** The smallest step amount; null when a step has no known amount. */
+  /** True when some step also has deals of unknown amount, so the true bottleneck may be larger. */
+  bottleneckIsLowerBound: Scalars['Boolean']['output'];
+  /**
+   * The smallest step amount; null when a step has no known amount at all. A lower bound when
+   * `bottleneckIsLowerBound`.
+   */
   bottleneckUsd?: Maybe<Scalars['Float']['output']>;
-  /** Known amounts of the commitments among the backing deals. */
+  /** Backing commitments with no known amount (left out of `committedUsd`). */
+  committedUnknownCount: Scalars['Int']['output'];
+  /**
+   * Known amounts of the commitments among the backing deals. A lower bound when
+   * `committedUnknownCount` > 0 (e.g. a commitment sized only in gigawatts).
+   */
   committedUsd: Scalars['Float']['output'];
   /** The rolled-up companies in order, starting with the smallest id; the last flows to the first. */
   companies: Array<Company>;
@@ -295,13 +306,25 @@ export type DealCycle = {
   firstDate?: Maybe<Scalars['PartialDate']['output']>;
   /** Stable: the company ids of the canonical rotation, e.g. `amazon>anthropic`. */
   id: Scalars['ID']['output'];
-  /** Known amounts of the investments among the backing deals. */
+  /** Backing investments with no known amount (left out of `investedUsd`). */
+  investedUnknownCount: Scalars['Int']['output'];
+  /**
+   * Known amounts of the investments among the backing deals. A lower bound when
+   * `investedUnknownCount` > 0: unknown amounts are left out, never counted as zero.
+   */
   investedUsd: Scalars['Float']['output'];
   lastDate?: Maybe<Scalars['PartialDate']['output']>;
   /** Number of companies (= number of steps). */
   length: Scalars['Int']['output'];
-  /** committedUsd / investedUsd; null when nothing known was invested. */
+  /**
+   * committedUsd / investedUsd. Null when it cannot be known: nothing known was invested, an
+   * investment's amount is unknown, or every commitment back is of unknown amount (unknown is never
+   * reported as a ratio of 0). When some commitments are known and others not, the ratio of the
+   * known ones is given and `roundTripRatioIsLowerBound` is true.
+   */
   roundTripRatio?: Maybe<Scalars['Float']['output']>;
+  /** True when `roundTripRatio` counts only the known commitments and more may come back. */
+  roundTripRatioIsLowerBound: Scalars['Boolean']['output'];
   steps: Array<FlowStep>;
   /** Whether the cycle is time-respecting (see CycleFilter.timeRespecting). */
   timeRespecting: Scalars['Boolean']['output'];
@@ -358,13 +381,23 @@ export type DealOrderField =
   | 'ANNOUNCED_ON'
   | 'ID';
 
+/**
+ * Where a deal stands, as reported. A CANCELLED deal stays in the graph but backs no cycle or money
+ * path unless a filter's `statuses` asks for CANCELLED.
+ */
 export type DealStatus =
   | 'ANNOUNCED'
+  /** Called off or fell through. */
   | 'CANCELLED'
   | 'COMPLETED'
+  /** Signed (a binding contract, an order placed); not yet closed or paid. */
   | 'DEFINITIVE_AGREEMENT'
+  /** Being paid or delivered in tranches. */
   | 'IN_PROGRESS'
-  | 'LETTER_OF_INTENT';
+  /** A non-binding letter of intent or memorandum of understanding. */
+  | 'LETTER_OF_INTENT'
+  /** Reported as under negotiation; nothing agreed yet. */
+  | 'TALKS';
 
 export type DealType =
   | 'COMMITMENT'
@@ -507,7 +540,10 @@ export type InvestmentInstrument =
   | 'CONVERTIBLE_NOTE'
   | 'DEBT'
   | 'EQUITY'
+  /** A payment for a licence (to technology or IP), counted as money invested in the licensor. */
+  | 'LICENSE'
   | 'OTHER'
+  /** A warrant or option on shares (e.g. a supplier's shares granted to a customer). */
   | 'WARRANT';
 
 /**
@@ -516,7 +552,12 @@ export type InvestmentInstrument =
  */
 export type MoneyPath = {
   __typename?: 'MoneyPath';
-  /** The smallest step amount; null when a step has no known amount. */
+  /** True when some step also has deals of unknown amount, so the true bottleneck may be larger. */
+  bottleneckIsLowerBound: Scalars['Boolean']['output'];
+  /**
+   * The smallest step amount; null when a step has no known amount at all. A lower bound when
+   * `bottleneckIsLowerBound`.
+   */
   bottleneckUsd?: Maybe<Scalars['Float']['output']>;
   companies: Array<Company>;
   firstDate?: Maybe<Scalars['PartialDate']['output']>;
@@ -528,8 +569,10 @@ export type MoneyPath = {
   steps: Array<FlowStep>;
   /** Whether one deal per step can be chosen with dates that never go backwards along the path. */
   timeRespecting: Scalars['Boolean']['output'];
-  /** All known amounts of the backing deals. */
+  /** All known amounts of the backing deals; a lower bound when `unknownAmountCount` > 0. */
   totalUsd: Scalars['Float']['output'];
+  /** Backing deals with no known amount (left out of `totalUsd`). */
+  unknownAmountCount: Scalars['Int']['output'];
 };
 
 export type MoneyPathConnection = {
@@ -567,14 +610,17 @@ export type MoneyPathOrderField =
  * Writes need `Authorization: Bearer <ADMIN_TOKEN>`. Every write is idempotent by id: the same
  * input twice changes nothing; the same id with new data replaces the record's fields (fields left
  * out are cleared, sources are replaced).
+ *
+ * Every field is nullable: in a document with several mutations, one that is refused is null (its
+ * error in `errors`) and the others' results stay.
  */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Deletes a deal and returns its id; NOT_FOUND when there is no such deal. */
   deleteDeal: Scalars['ID']['output'];
-  recordCommitment: CloudCommitment;
-  recordInvestment: Investment;
-  upsertCompany: Company;
+  recordCommitment?: Maybe<CloudCommitment>;
+  recordInvestment?: Maybe<Investment>;
+  upsertCompany?: Maybe<Company>;
 };
 
 
@@ -582,6 +628,9 @@ export type Mutation = {
  * Writes need `Authorization: Bearer <ADMIN_TOKEN>`. Every write is idempotent by id: the same
  * input twice changes nothing; the same id with new data replaces the record's fields (fields left
  * out are cleared, sources are replaced).
+ *
+ * Every field is nullable: in a document with several mutations, one that is refused is null (its
+ * error in `errors`) and the others' results stay.
  */
 export type MutationDeleteDealArgs = {
   id: Scalars['ID']['input'];
@@ -592,6 +641,9 @@ export type MutationDeleteDealArgs = {
  * Writes need `Authorization: Bearer <ADMIN_TOKEN>`. Every write is idempotent by id: the same
  * input twice changes nothing; the same id with new data replaces the record's fields (fields left
  * out are cleared, sources are replaced).
+ *
+ * Every field is nullable: in a document with several mutations, one that is refused is null (its
+ * error in `errors`) and the others' results stay.
  */
 export type MutationRecordCommitmentArgs = {
   input: RecordCommitmentInput;
@@ -602,6 +654,9 @@ export type MutationRecordCommitmentArgs = {
  * Writes need `Authorization: Bearer <ADMIN_TOKEN>`. Every write is idempotent by id: the same
  * input twice changes nothing; the same id with new data replaces the record's fields (fields left
  * out are cleared, sources are replaced).
+ *
+ * Every field is nullable: in a document with several mutations, one that is refused is null (its
+ * error in `errors`) and the others' results stay.
  */
 export type MutationRecordInvestmentArgs = {
   input: RecordInvestmentInput;
@@ -612,6 +667,9 @@ export type MutationRecordInvestmentArgs = {
  * Writes need `Authorization: Bearer <ADMIN_TOKEN>`. Every write is idempotent by id: the same
  * input twice changes nothing; the same id with new data replaces the record's fields (fields left
  * out are cleared, sources are replaced).
+ *
+ * Every field is nullable: in a document with several mutations, one that is refused is null (its
+ * error in `errors`) and the others' results stay.
  */
 export type MutationUpsertCompanyArgs = {
   input: UpsertCompanyInput;
@@ -646,18 +704,33 @@ export type Query = {
    * (QUERY_TIMEOUT, RESULT_LIMIT_EXCEEDED); narrow the filter. When only `totalCount` is
    * selected (and not `timeRespecting`), the cycles are counted in Neo4j without being listed, so
    * the result cap does not apply; the time limit does.
+   * Null, with an error in `errors`, when this field fails on its own (bad arguments, a limit, a
+   * timeout): the other fields of the response keep their data.
    */
-  circularDeals: DealCycleConnection;
-  companies: CompanyConnection;
+  circularDeals?: Maybe<DealCycleConnection>;
+  /**
+   * Companies, by name unless `orderBy` or `where.search` says otherwise.
+   * Null, with an error in `errors`, when this field fails on its own (bad arguments, a limit, a
+   * timeout): the other fields of the response keep their data.
+   */
+  companies?: Maybe<CompanyConnection>;
+  /** Null when there is no such company. */
   company?: Maybe<Company>;
+  /** Null when there is no such deal. */
   deal?: Maybe<Deal>;
-  /** Deals, newest first by default. Unknown dates and amounts sort last. */
-  deals: DealConnection;
+  /**
+   * Deals, newest first by default. Unknown dates and amounts sort last.
+   * Null, with an error in `errors`, when this field fails on its own (bad arguments, a limit, a
+   * timeout): the other fields of the response keep their data.
+   */
+  deals?: Maybe<DealConnection>;
   /**
    * Chains of deals along which money flows from `from` to `to` (both rolled up to their top-level
    * parents, which must differ), with at most `maxLength` steps (default 4, at most 8).
+   * Null, with an error in `errors`, when this field fails on its own (bad arguments, a limit, a
+   * timeout): the other fields of the response keep their data.
    */
-  moneyPaths: MoneyPathConnection;
+  moneyPaths?: Maybe<MoneyPathConnection>;
   /**
    * The companies within `depth` deal hops of the given ones (either direction, through deals that
    * pass `where`), and as edges every deal passing `where` between two of them, ready to draw.
@@ -666,8 +739,10 @@ export type Query = {
    * result. Past a limit the query fails with `BAD_USER_INPUT` (arguments) or
    * `RESULT_LIMIT_EXCEEDED` (result), and `extensions.limit` names the limit. Unknown company ids
    * fail with `NOT_FOUND`, listing them in `extensions.ids`.
+   * Null, with an error in `errors`, when this field fails on its own (bad arguments, a limit, a
+   * timeout): the other fields of the response keep their data.
    */
-  relationshipGraph: RelationshipGraph;
+  relationshipGraph?: Maybe<RelationshipGraph>;
 };
 
 
@@ -765,9 +840,9 @@ export type RelationshipGraph = {
    * top-level parents as in `circularDeals`, and a cycle is drawn when every one of its steps is
    * carried by at least one edge of this graph (so the graph's `where` applies). Computed only when
    * selected. `maxLength`: 2 to 6 companies. Ordered by id; past the cycle result cap the query
-   * fails with `RESULT_LIMIT_EXCEEDED`.
+   * fails with `RESULT_LIMIT_EXCEEDED`; `cycles` is then null and the nodes and edges stay.
    */
-  cycles: Array<GraphCycle>;
+  cycles?: Maybe<Array<GraphCycle>>;
   /** Ordered by id. */
   edges: Array<GraphEdge>;
   /** Ordered by depth, then id. */
@@ -1051,7 +1126,7 @@ export type CompanyResolvers<ContextType = Context, ParentType extends Resolvers
   commitmentsMade?: Resolver<ResolversTypes['CloudCommitmentConnection'], ParentType, ContextType, RequireFields<CompanyCommitmentsMadeArgs, 'first'>>;
   commitmentsReceived?: Resolver<ResolversTypes['CloudCommitmentConnection'], ParentType, ContextType, RequireFields<CompanyCommitmentsReceivedArgs, 'first'>>;
   country?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  cycles?: Resolver<ResolversTypes['DealCycleConnection'], ParentType, ContextType, RequireFields<CompanyCyclesArgs, 'first'>>;
+  cycles?: Resolver<Maybe<ResolversTypes['DealCycleConnection']>, ParentType, ContextType, RequireFields<CompanyCyclesArgs, 'first'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   investmentsMade?: Resolver<ResolversTypes['InvestmentConnection'], ParentType, ContextType, RequireFields<CompanyInvestmentsMadeArgs, 'first'>>;
   investmentsReceived?: Resolver<ResolversTypes['InvestmentConnection'], ParentType, ContextType, RequireFields<CompanyInvestmentsReceivedArgs, 'first'>>;
@@ -1097,15 +1172,19 @@ export type DealConnectionResolvers<ContextType = Context, ParentType extends Re
 };
 
 export type DealCycleResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DealCycle'] = ResolversParentTypes['DealCycle']> = {
+  bottleneckIsLowerBound?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   bottleneckUsd?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  committedUnknownCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   committedUsd?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   companies?: Resolver<Array<ResolversTypes['Company']>, ParentType, ContextType>;
   firstDate?: Resolver<Maybe<ResolversTypes['PartialDate']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  investedUnknownCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   investedUsd?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   lastDate?: Resolver<Maybe<ResolversTypes['PartialDate']>, ParentType, ContextType>;
   length?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   roundTripRatio?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  roundTripRatioIsLowerBound?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   steps?: Resolver<Array<ResolversTypes['FlowStep']>, ParentType, ContextType>;
   timeRespecting?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
@@ -1192,6 +1271,7 @@ export type InvestmentEdgeResolvers<ContextType = Context, ParentType extends Re
 };
 
 export type MoneyPathResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MoneyPath'] = ResolversParentTypes['MoneyPath']> = {
+  bottleneckIsLowerBound?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   bottleneckUsd?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   companies?: Resolver<Array<ResolversTypes['Company']>, ParentType, ContextType>;
   firstDate?: Resolver<Maybe<ResolversTypes['PartialDate']>, ParentType, ContextType>;
@@ -1201,6 +1281,7 @@ export type MoneyPathResolvers<ContextType = Context, ParentType extends Resolve
   steps?: Resolver<Array<ResolversTypes['FlowStep']>, ParentType, ContextType>;
   timeRespecting?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   totalUsd?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  unknownAmountCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type MoneyPathConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MoneyPathConnection'] = ResolversParentTypes['MoneyPathConnection']> = {
@@ -1216,9 +1297,9 @@ export type MoneyPathEdgeResolvers<ContextType = Context, ParentType extends Res
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   deleteDeal?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteDealArgs, 'id'>>;
-  recordCommitment?: Resolver<ResolversTypes['CloudCommitment'], ParentType, ContextType, RequireFields<MutationRecordCommitmentArgs, 'input'>>;
-  recordInvestment?: Resolver<ResolversTypes['Investment'], ParentType, ContextType, RequireFields<MutationRecordInvestmentArgs, 'input'>>;
-  upsertCompany?: Resolver<ResolversTypes['Company'], ParentType, ContextType, RequireFields<MutationUpsertCompanyArgs, 'input'>>;
+  recordCommitment?: Resolver<Maybe<ResolversTypes['CloudCommitment']>, ParentType, ContextType, RequireFields<MutationRecordCommitmentArgs, 'input'>>;
+  recordInvestment?: Resolver<Maybe<ResolversTypes['Investment']>, ParentType, ContextType, RequireFields<MutationRecordInvestmentArgs, 'input'>>;
+  upsertCompany?: Resolver<Maybe<ResolversTypes['Company']>, ParentType, ContextType, RequireFields<MutationUpsertCompanyArgs, 'input'>>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -1238,17 +1319,17 @@ export type QuantityResolvers<ContextType = Context, ParentType extends Resolver
 };
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
-  circularDeals?: Resolver<ResolversTypes['DealCycleConnection'], ParentType, ContextType, RequireFields<QueryCircularDealsArgs, 'first'>>;
-  companies?: Resolver<ResolversTypes['CompanyConnection'], ParentType, ContextType, RequireFields<QueryCompaniesArgs, 'first'>>;
+  circularDeals?: Resolver<Maybe<ResolversTypes['DealCycleConnection']>, ParentType, ContextType, RequireFields<QueryCircularDealsArgs, 'first'>>;
+  companies?: Resolver<Maybe<ResolversTypes['CompanyConnection']>, ParentType, ContextType, RequireFields<QueryCompaniesArgs, 'first'>>;
   company?: Resolver<Maybe<ResolversTypes['Company']>, ParentType, ContextType, RequireFields<QueryCompanyArgs, 'id'>>;
   deal?: Resolver<Maybe<ResolversTypes['Deal']>, ParentType, ContextType, RequireFields<QueryDealArgs, 'id'>>;
-  deals?: Resolver<ResolversTypes['DealConnection'], ParentType, ContextType, RequireFields<QueryDealsArgs, 'first'>>;
-  moneyPaths?: Resolver<ResolversTypes['MoneyPathConnection'], ParentType, ContextType, RequireFields<QueryMoneyPathsArgs, 'first' | 'from' | 'maxLength' | 'to'>>;
-  relationshipGraph?: Resolver<ResolversTypes['RelationshipGraph'], ParentType, ContextType, RequireFields<QueryRelationshipGraphArgs, 'aggregate' | 'companyIds' | 'depth'>>;
+  deals?: Resolver<Maybe<ResolversTypes['DealConnection']>, ParentType, ContextType, RequireFields<QueryDealsArgs, 'first'>>;
+  moneyPaths?: Resolver<Maybe<ResolversTypes['MoneyPathConnection']>, ParentType, ContextType, RequireFields<QueryMoneyPathsArgs, 'first' | 'from' | 'maxLength' | 'to'>>;
+  relationshipGraph?: Resolver<Maybe<ResolversTypes['RelationshipGraph']>, ParentType, ContextType, RequireFields<QueryRelationshipGraphArgs, 'aggregate' | 'companyIds' | 'depth'>>;
 };
 
 export type RelationshipGraphResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RelationshipGraph'] = ResolversParentTypes['RelationshipGraph']> = {
-  cycles?: Resolver<Array<ResolversTypes['GraphCycle']>, ParentType, ContextType, RequireFields<RelationshipGraphCyclesArgs, 'maxLength' | 'mix'>>;
+  cycles?: Resolver<Maybe<Array<ResolversTypes['GraphCycle']>>, ParentType, ContextType, RequireFields<RelationshipGraphCyclesArgs, 'maxLength' | 'mix'>>;
   edges?: Resolver<Array<ResolversTypes['GraphEdge']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['GraphNode']>, ParentType, ContextType>;
 };

@@ -42,7 +42,12 @@ export interface RefCycle {
   stepDealIds: string[][];
   investedUsd: number;
   committedUsd: number;
+  investedUnknownCount: number;
+  committedUnknownCount: number;
+  roundTripRatio: number | null;
+  roundTripRatioIsLowerBound: boolean;
   bottleneckUsd: number | null;
+  bottleneckIsLowerBound: boolean;
   firstDate: string | null;
   lastDate: string | null;
   timeRespecting: boolean;
@@ -144,6 +149,13 @@ export function referenceCycles(
       all
         .filter((d) => d.type === type && d.amountUsd !== null)
         .reduce((s, d) => s + (d.amountUsd as number), 0);
+    const unknown = (type: string) =>
+      all.filter((d) => d.type === type && d.amountUsd === null).length;
+    const [invested, committed] = [known('INVESTMENT'), known('COMMITMENT')];
+    const [investedUnknown, committedUnknown] = [unknown('INVESTMENT'), unknown('COMMITMENT')];
+    // The ratio is only reported when the known amounts determine it, or bound it from below.
+    const ratioKnown =
+      invested > 0 && investedUnknown === 0 && !(committed === 0 && committedUnknown > 0);
     const stepAmounts = steps.map((s) =>
       s.some((d) => d.amountUsd !== null)
         ? s.reduce((sum, d) => sum + (d.amountUsd ?? 0), 0)
@@ -155,9 +167,15 @@ export function referenceCycles(
     out.push({
       id: seq.join('>'),
       stepDealIds: steps.map((s) => s.map((d) => d.id).sort()),
-      investedUsd: known('INVESTMENT'),
-      committedUsd: known('COMMITMENT'),
+      investedUsd: invested,
+      committedUsd: committed,
+      investedUnknownCount: investedUnknown,
+      committedUnknownCount: committedUnknown,
+      roundTripRatio: ratioKnown ? committed / invested : null,
+      roundTripRatioIsLowerBound: ratioKnown && committedUnknown > 0,
       bottleneckUsd: stepAmounts.includes(null) ? null : Math.min(...(stepAmounts as number[])),
+      bottleneckIsLowerBound:
+        !stepAmounts.includes(null) && steps.some((s) => s.some((d) => d.amountUsd === null)),
       firstDate: dated[0]?.announcedOn ?? null,
       lastDate: dated.at(-1)?.announcedOn ?? null,
       timeRespecting,
