@@ -216,7 +216,7 @@ describe('relationshipGraph', () => {
 
   it('refuses unknown company ids with NOT_FOUND, listing them', async () => {
     const res = await t.gql(GRAPH_QUERY, { ids: ['anthropic', 'nope', 'nada'] });
-    expect(res.data).toBeNull();
+    expect(res.data).toEqual({ relationshipGraph: null });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', ids: ['nope', 'nada'] });
     expect(res.errors?.[0]?.message).toBe("No company with id 'nope', 'nada'.");
   });
@@ -340,7 +340,7 @@ describe('relationshipGraph result caps', () => {
 
   it('refuses more than 500 nodes with RESULT_LIMIT_EXCEEDED', async () => {
     const res = await t.gql(GRAPH_QUERY, { ids: ['hub'] });
-    expect(res.data).toBeNull();
+    expect(res.data).toEqual({ relationshipGraph: null });
     expect(res.errors?.[0]?.extensions).toMatchObject({
       code: 'RESULT_LIMIT_EXCEEDED',
       limit: 'nodes',

@@ -17,8 +17,11 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /**
    * A calendar date at day or month precision: `YYYY-MM-DD` or `YYYY-MM`.
-   * Deals are often reported by month only; a month-precision date compares as the first day of
-   * that month wherever dates are filtered, ordered or compared.
+   * Deals are often reported by month only. A month-precision date means the whole month (any of
+   * its days), wherever dates are filtered or compared: another date is before it only when before
+   * the month's first day, after it only when after its last day, and a day within the month has no
+   * known order against it. A filter window keeps a deal only when its whole month lies in the
+   * window. Sorting places a month by its first day, which never contradicts a known order.
    */
   PartialDate: { input: string; output: string; }
 };
@@ -211,13 +214,16 @@ export type CompanyTotals = {
  * tree is internal and never part of a cycle. A cycle is a closed sequence of distinct rolled-up
  * companies C0 -> C1 -> ... -> Ck-1 -> C0, k >= 2, in which every step is backed by at least one
  * deal flowing that way that passes `deals`. Each cycle is reported once, starting at the company
- * with the smallest id.
+ * with the smallest id. Cancelled deals back no step unless `deals.statuses` names CANCELLED.
  */
 export type CycleFilter = {
   deals?: InputMaybe<FlowDealFilter>;
   /** Most companies in the cycle; default 4, at most 8. */
   maxLength?: InputMaybe<Scalars['Int']['input']>;
-  /** With `timeRespecting`: the chosen deals' dates lie within this many days of each other. */
+  /**
+   * With `timeRespecting`: the chosen deals' dates lie within this many days of each other, from
+   * the first day the first may be to the last day the last may be.
+   */
   maxSpanDays?: InputMaybe<Scalars['Int']['input']>;
   /** Fewest companies in the cycle; default 2. */
   minLength?: InputMaybe<Scalars['Int']['input']>;
@@ -227,8 +233,11 @@ export type CycleFilter = {
   through?: InputMaybe<Array<Scalars['ID']['input']>>;
   /**
    * Only cycles that are time-respecting: there is a starting step, and one backing deal per step
-   * in order around the loop from there, whose announcement dates never go backwards (a month
-   * counts as its first day; undated deals cannot be placed in time).
+   * in order around the loop from there, whose announcement dates certainly never go backwards:
+   * each deal's date is no earlier than the whole of the previous one's. A month-precision date is
+   * the whole month (see PartialDate), so two deals within one month, one of them known to the
+   * month only, have no known order; a more precise date can only make a cycle time-respecting,
+   * never undo it. Undated deals cannot be placed in time.
    */
   timeRespecting?: InputMaybe<Scalars['Boolean']['input']>;
 };
@@ -352,7 +361,8 @@ export type DealEdge = {
 /**
  * Filters on deals. All given conditions must hold (also on top of the field it is given to: on
  * `Company.investmentsMade`, `fromCompanyId` is that company already). Date bounds are inclusive
- * (a month as `announcedTo` includes the whole month) and exclude undated deals; amount bounds
+ * (a month as `announcedTo` includes the whole month; a deal dated to the month passes only when
+ * its whole month lies in the window) and exclude undated deals; amount bounds
  * exclude deals of unknown amount. An empty list means no condition.
  */
 export type DealFilter = {
@@ -410,7 +420,11 @@ export type DealType =
 export type FlowDealFilter = {
   /** Commitments of these kinds only (investments are not affected). */
   commitmentKinds?: InputMaybe<Array<CommitmentKind>>;
-  /** Announcement window, inclusive; undated deals do not pass when either bound is set. */
+  /**
+   * Announcement window, inclusive; a month as a bound includes the whole month. A deal passes when
+   * its whole date (a month: every day of it) lies in the window; undated deals do not pass when
+   * either bound is set.
+   */
   from?: InputMaybe<Scalars['PartialDate']['input']>;
   /**
    * Whether deals of unknown amount ("tens of billions", 10 GW) pass. Default: true without
@@ -422,6 +436,10 @@ export type FlowDealFilter = {
    * is true.
    */
   minAmountUsd?: InputMaybe<Scalars['Float']['input']>;
+  /**
+   * Deals of these statuses. Left out (or empty): every status but CANCELLED, so a deal that fell
+   * through backs no cycle or path unless this list names CANCELLED.
+   */
   statuses?: InputMaybe<Array<DealStatus>>;
   to?: InputMaybe<Scalars['PartialDate']['input']>;
   types?: InputMaybe<Array<DealType>>;
@@ -838,7 +856,8 @@ export type RelationshipGraph = {
   /**
    * The circular deals among this graph's companies, to highlight: companies roll up to their
    * top-level parents as in `circularDeals`, and a cycle is drawn when every one of its steps is
-   * carried by at least one edge of this graph (so the graph's `where` applies). Computed only when
+   * carried by at least one edge of this graph (so the graph's `where` applies; as in `circularDeals`,
+   * a cancelled deal closes no cycle unless `where.statuses` names CANCELLED). Computed only when
    * selected. `maxLength`: 2 to 6 companies. Ordered by id; past the cycle result cap the query
    * fails with `RESULT_LIMIT_EXCEEDED`; `cycles` is then null and the nodes and edges stay.
    */
