@@ -35,7 +35,7 @@ const DATES = [
   '2025-03-15',
 ];
 const AMOUNTS = [null, 1e8, 5e8, 1e9, 4e9, 2e10];
-const STATUSES = ['ANNOUNCED', 'LETTER_OF_INTENT', 'COMPLETED'];
+const STATUSES = ['ANNOUNCED', 'LETTER_OF_INTENT', 'COMPLETED', 'CANCELLED'];
 const KINDS = ['CLOUD', 'HARDWARE', 'CAPACITY'];
 
 const graphArb = fc

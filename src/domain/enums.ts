@@ -23,6 +23,7 @@ export const SECTORS = [
 ] as const satisfies readonly Sector[];
 
 export const DEAL_STATUSES = [
+  'TALKS',
   'ANNOUNCED',
   'LETTER_OF_INTENT',
   'DEFINITIVE_AGREEMENT',
@@ -36,6 +37,7 @@ export const INSTRUMENTS = [
   'CONVERTIBLE_NOTE',
   'WARRANT',
   'DEBT',
+  'LICENSE',
   'OTHER',
 ] as const satisfies readonly InvestmentInstrument[];
 

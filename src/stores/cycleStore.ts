@@ -60,6 +60,7 @@ export const DEFAULT_MAX_LENGTH = 4;
 export interface FlowFilter {
   types: DealType[] | null;
   kinds: string[] | null;
+  /** null: every status but CANCELLED (a cancelled deal counts only when asked for). */
   statuses: string[] | null;
   /** Date keys (YYYY-MM-DD), inclusive. */
   from: string | null;
@@ -70,7 +71,7 @@ export interface FlowFilter {
   needDated: boolean;
 }
 
-/** No deal filter: every deal passes, amounts known or not. */
+/** No deal filter: every deal but the cancelled ones passes, amounts known or not. */
 export const NO_FLOW_FILTER: FlowFilter = {
   types: null,
   kinds: null,
@@ -92,16 +93,21 @@ export interface FoundWalk {
 const passes = (r: string, i: string): string => `
         ($types IS NULL OR ${r}.types[${i}] IN $types)
         AND ($kinds IS NULL OR ${r}.types[${i}] <> 'COMMITMENT' OR ${r}.kinds[${i}] IN $kinds)
-        AND ($statuses IS NULL OR ${r}.statuses[${i}] IN $statuses)
+        AND CASE WHEN $statuses IS NULL THEN ${r}.statuses[${i}] <> 'CANCELLED'
+                 ELSE ${r}.statuses[${i}] IN $statuses END
         AND ($from IS NULL OR (${r}.dates[${i}] <> '' AND ${r}.dates[${i}] >= $from))
         AND ($to IS NULL OR (${r}.dates[${i}] <> '' AND ${r}.dates[${i}] <= $to))
         AND CASE WHEN ${r}.amounts[${i}] < 0 THEN $includeUnknown
                  ELSE ($minAmount IS NULL OR ${r}.amounts[${i}] >= $minAmount) END`;
 
-/** Flow `r` can be a step: some deal passes (and is dated, in a time-respecting search). */
+/**
+ * Flow `r` can be a step: some deal passes (and is dated, in a time-respecting search). Unfiltered,
+ * that is some deal not cancelled: the flow's `live` flag.
+ */
 const stepPasses = (r: string): string => `
-      ($unfiltered OR any(i IN range(0, size(${r}.dealIds) - 1) WHERE ${passes(r, 'i')}
-        AND (NOT $needDated OR ${r}.dates[i] <> '')))`;
+      (CASE WHEN $unfiltered THEN ${r}.live
+       ELSE any(i IN range(0, size(${r}.dealIds) - 1) WHERE ${passes(r, 'i')}
+        AND (NOT $needDated OR ${r}.dates[i] <> '')) END)`;
 
 function assertLength(maxLength: number): void {
   if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > MAX_FLOW_LENGTH) {
@@ -300,7 +306,7 @@ const FLOW_DEALS: Statement = {
     WHERE id(f) = flowId
     RETURN flowId, a.id AS fromId, b.id AS toId, f {
       .dealIds, .types, .amounts, .dates, .announced,
-      passing: [i IN range(0, size(f.dealIds) - 1) WHERE $unfiltered OR ${passes('f', 'i')} | i]
+      passing: [i IN range(0, size(f.dealIds) - 1) WHERE ${passes('f', 'i')} | i]
     } AS flow`,
 };
 

@@ -8,7 +8,9 @@
  * tree to b's as parallel lists. A deal inside one tree (with its parent or a subsidiary) is
  * internal and never part of a flow. Lists cannot hold nulls, so an unknown amount is -1 and an
  * unknown date or kind is ''. `dates` are sort keys (YYYY-MM-DD), `announced` the dates as given.
- * `hasInvestment` / `hasCommitment` let an unfiltered cycle search check the deal mix in Cypher.
+ * A CANCELLED deal backs no cycle or path unless a filter asks for CANCELLED: `live` (some deal
+ * is not cancelled) and `hasInvestment` / `hasCommitment` (among those deals) let the default,
+ * unfiltered search check a step and the deal mix in Cypher without reading the lists.
  *
  * Every write that can change a flow (a deal recorded or deleted, a parent changed) refreshes the
  * affected pairs in the same transaction, so the flow graph is never out of step with the deals.
@@ -72,8 +74,9 @@ const REFRESH_PAIRS: Statement = {
           f.amounts = [d IN deals | toFloat(coalesce(d.amountUsd, -1))],
           f.dates = [d IN deals | coalesce(d.announcedKey, '')],
           f.announced = [d IN deals | coalesce(d.announcedOn, '')],
-          f.hasInvestment = any(d IN deals WHERE d.type = 'INVESTMENT'),
-          f.hasCommitment = any(d IN deals WHERE d.type = 'COMMITMENT')
+          f.live = any(d IN deals WHERE d.status <> 'CANCELLED'),
+          f.hasInvestment = any(d IN deals WHERE d.type = 'INVESTMENT' AND d.status <> 'CANCELLED'),
+          f.hasCommitment = any(d IN deals WHERE d.type = 'COMMITMENT' AND d.status <> 'CANCELLED')
     }
     RETURN count(*) AS refreshed`,
 };
@@ -125,9 +128,12 @@ const DROP_ALL_FLOWS: Statement = {
   cypher: `MATCH ()-[f:FLOWS_TO]->() DELETE f`,
 };
 
+/** Companies without rootId, or flows derived before `live` existed (older databases). */
 const NEEDS_REBUILD: Statement = {
   name: 'flowsNeedRebuild',
-  cypher: `MATCH (c:Company) WHERE c.rootId IS NULL RETURN count(c) > 0 AS needed`,
+  cypher: `
+    RETURN EXISTS { MATCH (c:Company) WHERE c.rootId IS NULL }
+        OR EXISTS { MATCH ()-[f:FLOWS_TO]->() WHERE f.live IS NULL } AS needed`,
 };
 
 export class FlowStore {
@@ -172,7 +178,7 @@ export class FlowStore {
     );
   }
 
-  /** True when companies lack rootId (a database written before flows existed). */
+  /** True when companies lack rootId or flows lack `live` (written by an older version). */
   async needsRebuild(): Promise<boolean> {
     const [row] = await this.db.read<{ needed: boolean }>(NEEDS_REBUILD);
     return row?.needed ?? false;

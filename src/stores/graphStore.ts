@@ -37,6 +37,11 @@ export interface GraphRequest {
 export interface RelationshipGraphRows {
   nodes: GraphNodeRow[];
   edges: GraphEdgeRow[];
+  /**
+   * The graph's status filter, which its cycle search applies too: without one, cancelled deals
+   * close no cycle (as in circularDeals), even though they are drawn as edges.
+   */
+  statuses?: readonly string[] | null;
 }
 
 /**
@@ -199,7 +204,7 @@ export class GraphStore {
       among,
       minLength: 2,
       maxLength,
-      filter: NO_FLOW_FILTER,
+      filter: { ...NO_FLOW_FILTER, statuses: graph.statuses?.length ? [...graph.statuses] : null },
     });
     const cycles: GraphCycleRow[] = [];
     for (const walk of walks) {
@@ -261,6 +266,7 @@ export class GraphStore {
         ...(totals ? { totals } : {}),
       })),
       edges: row.edges,
+      statuses: request.filter.statuses ?? null,
     };
   }
 }

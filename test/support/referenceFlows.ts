@@ -78,7 +78,8 @@ function passes(d: RefDeal, f: RefFilter): boolean {
     !f.commitmentKinds.includes(d.kind as string)
   )
     return false;
-  if (f.statuses?.length && !f.statuses.includes(d.status)) return false;
+  // Without a status list, every status but CANCELLED: a deal that fell through closes nothing.
+  if (f.statuses?.length ? !f.statuses.includes(d.status) : d.status === 'CANCELLED') return false;
   if (f.from && (d.announcedOn === null || day(d.announcedOn) < day(f.from))) return false;
   if (f.to && (d.announcedOn === null || day(d.announcedOn) > lastDay(f.to))) return false;
   const includeUnknown = f.includeUnknownAmounts ?? f.minAmountUsd === undefined;
