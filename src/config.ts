@@ -44,6 +44,19 @@ export interface CycleLimits {
 
 export const DEFAULT_CYCLE_LIMITS: CycleLimits = { timeoutMs: 20_000, resultCap: 5_000 };
 
+/**
+ * Per-client rate limits (src/http/rateLimit.ts): each client (its bearer token, else its address)
+ * has `points` per `windowSeconds`; a request costs 1 point plus one per `costUnit` of its
+ * estimated cost, so cycle searches and large pages cost more than a lookup.
+ */
+export interface RateLimits {
+  points: number;
+  windowSeconds: number;
+  costUnit: number;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = { points: 600, windowSeconds: 60, costUnit: 1_000 };
+
 /** Everything the server reads from its environment; see the README's configuration table. */
 export interface Config {
   /** Unset: a local Neo4j is provisioned and started by the server itself. */
@@ -67,8 +80,15 @@ export interface Config {
   localDataDir: string;
   /** How the local Neo4j is installed and run. */
   localNeo4j: LocalNeo4jSettings;
-  /** Timeout of ordinary reads, in ms; path and cycle queries have their own. */
+  /**
+   * Timeout of ordinary reads, in ms; path and cycle queries have their own. With the server's
+   * watchdog grace (0.5 s) it bounds a read while Neo4j does not answer: 5 s by default.
+   */
   queryTimeoutMs: number;
+  /** Deadline of a whole GraphQL request, in ms: no unit of work of it outlives it. */
+  requestTimeoutMs: number;
+  /** Unset (RATE_LIMIT=false): no rate limits. */
+  rateLimits: RateLimits | undefined;
   cycleLimits: CycleLimits;
   /** At most this many cycle, path and graph queries run at once; the others wait their turn. */
   heavyQueryConcurrency: number;
@@ -223,7 +243,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     localDataDir: path.resolve(settings.string('LOCAL_NEO4J_DATA_DIR', '.data/neo4j')),
     localNeo4j: readLocalNeo4j(settings),
-    queryTimeoutMs: settings.int('QUERY_TIMEOUT_MS', 10_000, 1, MAX_TIMEOUT_MS),
+    queryTimeoutMs: settings.int('QUERY_TIMEOUT_MS', 4_500, 1, MAX_TIMEOUT_MS),
+    requestTimeoutMs: settings.int('REQUEST_TIMEOUT_MS', 30_000, 100, MAX_TIMEOUT_MS),
+    rateLimits: settings.flag('RATE_LIMIT', true)
+      ? {
+          points: settings.positiveInt('RATE_LIMIT_POINTS', DEFAULT_RATE_LIMITS.points),
+          windowSeconds: settings.int(
+            'RATE_LIMIT_WINDOW_SECONDS',
+            DEFAULT_RATE_LIMITS.windowSeconds,
+            1,
+            86_400,
+          ),
+          costUnit: settings.positiveInt('RATE_LIMIT_COST_UNIT', DEFAULT_RATE_LIMITS.costUnit),
+        }
+      : undefined,
     cycleLimits: {
       timeoutMs: settings.int(
         'CYCLE_QUERY_TIMEOUT_MS',

@@ -17,4 +17,8 @@ export interface Context {
   loaders: Loaders;
   caller: Caller;
   requestId: string;
+  /** Who is calling, for rate limits: a hash of the bearer token, else the address. */
+  client: string;
+  /** The estimated cost of the operation, set once it is computed (src/http/queryLimits.ts). */
+  cost: { estimate: number };
 }

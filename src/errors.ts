@@ -14,6 +14,10 @@ export const ErrorCode = {
   QUERY_TIMEOUT: 'QUERY_TIMEOUT',
   RESULT_LIMIT_EXCEEDED: 'RESULT_LIMIT_EXCEEDED',
   QUERY_TOO_LARGE: 'QUERY_TOO_LARGE',
+  /** Neo4j's shared query memory or the heavy-query slots are taken: retry shortly. */
+  DATABASE_BUSY: 'DATABASE_BUSY',
+  /** Too many requests (or too much estimated work) from one client: retry after Retry-After. */
+  RATE_LIMITED: 'RATE_LIMITED',
   // Limits on the request itself (src/http/queryLimits.ts, src/http/requestLimits.ts).
   QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
   TOO_MANY_ALIASES: 'TOO_MANY_ALIASES',

@@ -18,7 +18,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import { DEFAULT_QUERY_LIMITS, type Config } from './config.js';
 import type { Context } from './context.js';
 import { callerFrom } from './http/auth.js';
@@ -27,6 +27,8 @@ import { healthRoutes } from './http/health.js';
 import { metricsAccess, notFound } from './http/routes.js';
 import { createMetrics } from './http/metrics.js';
 import { costLimitPlugin, limitRules } from './http/queryLimits.js';
+import { clientKey, rateLimitPlugin } from './http/rateLimit.js';
+import { withDeadline } from './neo4j/deadline.js';
 import {
   assignRequestId,
   enterRequestScope,
@@ -42,6 +44,9 @@ import type { Stores } from './stores/index.js';
 
 /** Largest request body accepted; a GraphQL document with variables is far smaller. */
 export const MAX_BODY_BYTES = 100 * 1024;
+
+/** The deadline of a GraphQL request when the config gives none (REQUEST_TIMEOUT_MS). */
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** How long shutdown waits for in-flight requests before closing their connections. */
 const DRAIN_GRACE_MS = 10_000;
@@ -60,7 +65,17 @@ export interface ServerOptions {
    * DEFAULT_QUERY_LIMITS.
    */
   config: Pick<Config, 'adminToken' | 'production' | 'host' | 'port'> &
-    Partial<Pick<Config, 'introspection' | 'playground' | 'limits' | 'metricsToken'>>;
+    Partial<
+      Pick<
+        Config,
+        | 'introspection'
+        | 'playground'
+        | 'limits'
+        | 'metricsToken'
+        | 'requestTimeoutMs'
+        | 'rateLimits'
+      >
+    >;
   stores: Stores;
   logger: Logger;
 }
@@ -73,6 +88,9 @@ export async function startServer({
   const introspection = config.introspection ?? !config.production;
   const playground = config.playground ?? !config.production;
   const limits = config.limits ?? DEFAULT_QUERY_LIMITS;
+  const requestTimeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // The rest of the request runs under its deadline, which the database enforces.
+  const enterDeadline: RequestHandler = (_req, _res, next) => withDeadline(requestTimeoutMs, next);
 
   const app = express();
   app.disable('x-powered-by');
@@ -103,6 +121,7 @@ export async function startServer({
         ? ApolloServerPluginLandingPageLocalDefault({ footer: false })
         : ApolloServerPluginLandingPageDisabled(),
       costLimitPlugin<Context>(limits.maxCost),
+      ...(config.rateLimits ? [rateLimitPlugin<Context>(config.rateLimits)] : []),
       requestLoggingPlugin(logger),
       metrics.plugin,
     ],
@@ -119,12 +138,15 @@ export async function startServer({
     bodyErrors(MAX_BODY_BYTES, logger, metrics.countError),
     tokenLimit(limits.maxTokens, metrics.countError),
     enterRequestScope,
+    enterDeadline,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => ({
         stores,
         loaders: createLoaders(stores),
         caller: callerFrom(req.headers.authorization, config.adminToken),
         requestId: requestIdOf(res),
+        client: clientKey(req),
+        cost: { estimate: 0 },
       }),
     }),
   );

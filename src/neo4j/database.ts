@@ -7,6 +7,7 @@ import neo4j, {
 } from 'neo4j-driver';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { ErrorCode, UserError } from '../errors.js';
+import { remainingMs } from './deadline.js';
 
 export interface DatabaseOptions {
   uri: string;
@@ -63,21 +64,31 @@ export type QueryObserver = (name: string, seconds: number, failed: boolean) => 
  *   a driver type. Our integers are counts and ids far below 2^53.
  * - Reads go out as reads (routed to followers on a cluster), writes as writes, each in a managed
  *   transaction with a timeout, sessions closed in `finally`.
- * - Connection and retry timeouts are short so that an outage fails requests fast
- *   (DATABASE_UNAVAILABLE) instead of queueing them. Once work has failed that way, each later
- *   unit of work first runs one probe without retries (milliseconds when the port is closed), and
- *   fails at once if Neo4j still does not answer, instead of sitting in the managed
- *   transaction's retry loop for maxTransactionRetryTime; the first success closes the circuit.
+ * - Deadlines are enforced here, in the server, not only by Neo4j: a transaction timeout is
+ *   Neo4j's to enforce, and a Neo4j that stopped answering (a frozen process, a partition
+ *   without a reset) enforces nothing. Every unit of work is bounded by its own timeout and by
+ *   what is left of the request's deadline (src/neo4j/deadline.ts); Neo4j gets that bound as the
+ *   transaction timeout, and a watchdog gives up WATCHDOG_GRACE_MS later. A query that is merely
+ *   slow thus ends with Neo4j's own QUERY_TIMEOUT; silence past the grace means Neo4j is not
+ *   answering: DATABASE_UNAVAILABLE, and the circuit opens.
+ * - The circuit breaker: while open, work fails at once with DATABASE_UNAVAILABLE (nothing piles
+ *   up behind a dead database) and a probe (`RETURN 1`, no retries, bounded) runs every
+ *   PROBE_INTERVAL_MS; the first answer closes it. Connection errors open it too.
+ * - A write that was sent and not answered may or may not have committed: its error says so
+ *   (`extensions.writeOutcome: UNKNOWN`) and that retrying is safe, as every write is idempotent
+ *   by id. A write refused while the circuit is open was never sent (`NOT_APPLIED`).
  */
 export class Database {
   readonly driver: Driver;
   readonly name: string;
   private readonly queryTimeoutMs: number;
   private observers: QueryObserver[] = [];
-  /** Set when work failed because Neo4j could not be reached; cleared by the next success. */
-  private unreachable = false;
-  /** The probe in flight, shared by every request that waits on it. */
+  /** Open while Neo4j is known not to answer: work fails at once and a probe runs periodically. */
+  private circuitOpen = false;
+  private probeTimer: NodeJS.Timeout | undefined;
+  /** The probe in flight, shared by the probe loop and every request that waits on it. */
   private probing: Promise<boolean> | undefined;
+  private closed = false;
   /**
    * Admission of heavy reads. Each can hold tens of MB of Neo4j's transaction memory pool, which
    * all queries share (70% of the heap by default): ten drawn graphs at once on a 1 GB heap
@@ -94,6 +105,9 @@ export class Database {
       disableLosslessIntegers: true,
       connectionTimeout: 3_000,
       connectionAcquisitionTimeout: 5_000,
+      // Pooled connections idle this long are checked (a RESET round trip) before reuse, so a
+      // connection to a Neo4j that restarted meanwhile is dropped instead of failing a request.
+      connectionLivenessCheckTimeout: 5_000,
       maxTransactionRetryTime: 5_000,
       maxConnectionPoolSize: 50,
       userAgent: 'ai-deal-graph',
@@ -124,21 +138,15 @@ export class Database {
     timeoutMs = this.queryTimeoutMs,
     name = 'readTx',
   ): Promise<T> {
-    return this.withSession('READ', name, (session) =>
-      session.executeRead(work, {
-        timeout: timeoutMs,
-        metadata: { app: 'ai-deal-graph', query: name },
-      }),
+    return this.withSession('READ', name, timeoutMs, (session, timeout) =>
+      session.executeRead(work, { timeout, metadata: { app: 'ai-deal-graph', query: name } }),
     );
   }
 
   /** One unit of work that writes; retried by the driver on transient errors (deadlocks). */
   async writeTx<T>(work: (tx: ManagedTransaction) => Promise<T>, name = 'writeTx'): Promise<T> {
-    return this.withSession('WRITE', name, (session) =>
-      session.executeWrite(work, {
-        timeout: this.queryTimeoutMs * 3,
-        metadata: { app: 'ai-deal-graph', query: name },
-      }),
+    return this.withSession('WRITE', name, this.queryTimeoutMs * 3, (session, timeout) =>
+      session.executeWrite(work, { timeout, metadata: { app: 'ai-deal-graph', query: name } }),
     );
   }
 
@@ -153,7 +161,37 @@ export class Database {
     timeoutMs: number,
     name: string,
   ): Promise<T> {
-    return this.heavyReads(() => this.onceTx(work, timeoutMs, name));
+    const left = remainingMs();
+    if (left === undefined) return this.heavyReads(() => this.onceTx(work, timeoutMs, name));
+    // The wait for a slot counts against the request's deadline: past it, the request gives up
+    // its place in the queue (the slot, when its turn comes, is passed on at once).
+    let started = false;
+    let abandoned = false;
+    const turn = this.heavyReads(async () => {
+      if (abandoned) return ABANDONED;
+      started = true;
+      return this.onceTx(work, timeoutMs, name);
+    });
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => {
+          if (started) return;
+          abandoned = true;
+          reject(slotsBusy(this.heavyReads.activeCount, this.heavyReads.pendingCount));
+        },
+        Math.max(0, left - WATCHDOG_GRACE_MS),
+      );
+      turn.then(
+        (result) => {
+          clearTimeout(timer);
+          if (result !== ABANDONED) resolve(result as T);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   private onceTx<T>(
@@ -161,9 +199,9 @@ export class Database {
     timeoutMs: number,
     name: string,
   ): Promise<T> {
-    return this.withSession('READ', name, async (session) => {
+    return this.withSession('READ', name, timeoutMs, async (session, timeout) => {
       const tx = session.beginTransaction({
-        timeout: timeoutMs,
+        timeout,
         metadata: { app: 'ai-deal-graph', query: name },
       });
       try {
@@ -191,38 +229,66 @@ export class Database {
    */
   async ping(timeoutMs = 2_000): Promise<boolean> {
     const ok = await this.probe(timeoutMs);
-    if (ok) this.unreachable = false;
+    if (ok) this.closeCircuit();
     return ok;
   }
 
+  /** Whether work is being refused because Neo4j stopped answering. */
+  get unavailable(): boolean {
+    return this.circuitOpen;
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.probeTimer);
     await this.driver.close();
   }
 
+  /**
+   * One unit of work in a session, bounded by `timeoutMs` and the request's deadline. `work`
+   * receives the bound to pass to Neo4j as the transaction timeout.
+   */
   private async withSession<T>(
     mode: 'READ' | 'WRITE',
     name: string,
-    work: (session: Session) => Promise<T>,
+    timeoutMs: number,
+    work: (session: Session, timeoutMs: number) => Promise<T>,
   ): Promise<T> {
     const started = performance.now();
     let failed = false;
+    let sent = false;
     try {
-      if (this.unreachable && !(await this.sharedProbe())) throw unavailable();
+      if (this.circuitOpen && !(await this.probeWithin(PROBE_WAIT_MS))) {
+        throw unavailable(mode === 'WRITE' ? 'NOT_APPLIED' : undefined);
+      }
+      const timeout = boundedByDeadline(timeoutMs);
       const session = this.driver.session({
         database: this.name,
         defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
       });
+      sent = true;
+      let settled = false;
+      const running = work(session, timeout).finally(() => {
+        settled = true;
+      });
       try {
-        const result = await work(session);
-        this.unreachable = false;
-        return result;
+        return await watchdog(running, timeout + WATCHDOG_GRACE_MS, () => {
+          this.openCircuit();
+          return unavailable(mode === 'WRITE' ? 'UNKNOWN' : undefined, timeout);
+        });
       } finally {
-        await session.close();
+        if (settled) await session.close();
+        // Neo4j did not answer: the session is closed once it does, or its connection breaks.
+        else void running.then(noop, noop).finally(() => session.close().catch(noop));
       }
     } catch (error) {
       failed = true;
-      const translated = translateDriverError(error);
-      if (isUnavailable(translated)) this.unreachable = true;
+      let translated = translateDriverError(error);
+      if (isUnavailable(translated)) {
+        this.openCircuit();
+        if (mode === 'WRITE' && sent && !hasWriteOutcome(translated))
+          translated = unavailable('UNKNOWN');
+      }
       throw translated;
     } finally {
       const seconds = (performance.now() - started) / 1000;
@@ -230,16 +296,54 @@ export class Database {
     }
   }
 
+  private openCircuit(): void {
+    if (this.circuitOpen || this.closed) return;
+    this.circuitOpen = true;
+    this.scheduleProbe(0);
+  }
+
+  private closeCircuit(): void {
+    this.circuitOpen = false;
+    clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
+  }
+
+  private scheduleProbe(delayMs: number): void {
+    clearTimeout(this.probeTimer);
+    this.probeTimer = setTimeout(() => {
+      void this.sharedProbe().then((ok) => {
+        if (!ok && this.circuitOpen && !this.closed) this.scheduleProbe(PROBE_INTERVAL_MS);
+      });
+    }, delayMs);
+    this.probeTimer.unref();
+  }
+
   private sharedProbe(): Promise<boolean> {
     this.probing ??= this.probe(PROBE_TIMEOUT_MS)
       .then((ok) => {
-        if (ok) this.unreachable = false;
+        if (ok) this.closeCircuit();
         return ok;
       })
       .finally(() => {
         this.probing = undefined;
       });
     return this.probing;
+  }
+
+  /**
+   * While the circuit is open, a unit of work joins the probe in flight (or starts one) and waits
+   * for it briefly: a Neo4j that is back is used at once, a silent one costs `waitMs` at most.
+   */
+  private async probeWithin(waitMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), waitMs);
+    });
+    try {
+      return await Promise.race([this.sharedProbe(), gaveUp]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** One auto-commit `RETURN 1`, bounded by `timeoutMs` however the connection behaves. */
@@ -273,22 +377,89 @@ export class Database {
 }
 
 /**
- * How long a unit of work waits, while Neo4j is known to be down, for the probe to answer. A
- * closed port answers in milliseconds; this bounds a hanging server, and leaves room for the
- * first connection to a Neo4j that just came back (TLS-less Bolt handshake and login: seconds on
- * a busy machine).
+ * How long a probe of a circuit that is open waits for Neo4j's answer. A closed port answers in
+ * milliseconds; this bounds a hanging server, and leaves room for the first connection to a
+ * Neo4j that just came back (Bolt handshake and login: a second or two on a busy machine).
  */
-const PROBE_TIMEOUT_MS = 5_000;
+const PROBE_TIMEOUT_MS = 3_000;
+/** Pause between probes of an open circuit: service resumes within this of Neo4j answering. */
+const PROBE_INTERVAL_MS = 500;
+/** How long a unit of work waits for the probe of an open circuit before failing. */
+const PROBE_WAIT_MS = 1_000;
+/**
+ * How long past its own timeout a unit of work waits for Neo4j before deciding that Neo4j is not
+ * answering. Neo4j ends a transaction at its timeout and says so; this covers the round trip.
+ */
+export const WATCHDOG_GRACE_MS = 500;
 
-function unavailable(): UserError {
-  return new UserError(
-    ErrorCode.DATABASE_UNAVAILABLE,
-    'The database is unavailable right now; try again shortly.',
-  );
+const ABANDONED = Symbol('abandoned');
+
+function noop(): void {}
+
+/**
+ * The timeout of a unit of work: its own, or less when the request's deadline is nearer. Past the
+ * deadline no work starts.
+ */
+function boundedByDeadline(timeoutMs: number): number {
+  const left = remainingMs();
+  if (left === undefined) return timeoutMs;
+  const usable = Math.floor(left - WATCHDOG_GRACE_MS);
+  if (usable <= 0) {
+    throw new UserError(
+      ErrorCode.QUERY_TIMEOUT,
+      'The request ran out of time before this part could run; ask for less in one request.',
+      { reason: 'REQUEST_DEADLINE' },
+    );
+  }
+  return Math.min(timeoutMs, usable);
+}
+
+/** `work`, or the error of `onTimeout` when it has not settled within `ms`. */
+function watchdog<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * DATABASE_UNAVAILABLE. For a write, `writeOutcome` says whether it may have been applied:
+ * NOT_APPLIED (never sent) or UNKNOWN (sent, no answer); either way retrying is safe.
+ */
+function unavailable(writeOutcome?: 'NOT_APPLIED' | 'UNKNOWN', waitedMs?: number): UserError {
+  const base =
+    waitedMs === undefined
+      ? 'The database is unavailable right now; try again shortly.'
+      : `The database did not answer within ${waitedMs} ms; try again shortly.`;
+  if (!writeOutcome)
+    return new UserError(ErrorCode.DATABASE_UNAVAILABLE, base, { retryable: true });
+  const outcome =
+    writeOutcome === 'UNKNOWN'
+      ? ' The write may or may not have been applied. Retrying it is safe: writes are idempotent by id.'
+      : ' The write was not applied. Retrying it is safe.';
+  return new UserError(ErrorCode.DATABASE_UNAVAILABLE, base + outcome, {
+    retryable: true,
+    writeOutcome,
+  });
 }
 
 function isUnavailable(error: unknown): boolean {
   return error instanceof UserError && error.extensions.code === ErrorCode.DATABASE_UNAVAILABLE;
+}
+
+function hasWriteOutcome(error: unknown): boolean {
+  return error instanceof UserError && error.extensions.writeOutcome !== undefined;
+}
+
+/** Every heavy-query slot stayed taken until the request's deadline. */
+function slotsBusy(active: number, waiting: number): UserError {
+  return new UserError(
+    ErrorCode.DATABASE_BUSY,
+    'The server is busy with other cycle, path and graph queries and none finished in time for ' +
+      'this request; try again shortly.',
+    { retryable: true, reason: 'HEAVY_QUERY_SLOTS', activeHeavyQueries: active, waiting },
+  );
 }
 
 /** Runs a statement inside a transaction the caller owns; rows as plain objects. */
@@ -332,9 +503,25 @@ export function translateDriverError(error: unknown): unknown {
       'The query took longer than its time limit; narrow it down (fewer companies, a shorter maximum length, stricter filters).',
     );
   }
+  const gqlStatus = (error as { gqlStatus?: string } | null)?.gqlStatus ?? '';
+  // The memory pool that all transactions share ran out, or every transaction slot is taken:
+  // the server is busy, and the same query may well pass in a moment.
   if (
     code === 'Neo.TransientError.General.MemoryPoolOutOfMemoryError' ||
-    code.includes('MemoryLimitExceeded')
+    gqlStatus === '51N72' ||
+    gqlStatus === '51N74'
+  ) {
+    return new UserError(
+      ErrorCode.DATABASE_BUSY,
+      'The database is short of memory for queries right now (others are using it); try again shortly.',
+      { retryable: true },
+    );
+  }
+  // This one query needed more than a single query may use: ask for less.
+  if (
+    code.includes('TransactionOutOfMemoryError') ||
+    code.includes('MemoryLimitExceeded') ||
+    gqlStatus === '51N73'
   ) {
     return new UserError(
       ErrorCode.QUERY_TOO_LARGE,
