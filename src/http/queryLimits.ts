@@ -125,13 +125,13 @@ export const estimateFieldCost: ComplexityEstimator = ({ type, field, args, chil
 };
 
 /** The cost limit, checked once the operation and its variables are known. */
-export function costLimitPlugin<TContext extends object>(
+export function costLimitPlugin<TContext extends { cost?: { estimate: number } }>(
   maxCost: number,
 ): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, operation, request }) {
+        async didResolveOperation({ schema, document, operation, request, contextValue }) {
           if (!operation) return;
           // Variables that do not fit the operation are reported by execution, which then never
           // starts; nothing to estimate.
@@ -156,6 +156,8 @@ export function costLimitPlugin<TContext extends object>(
             // multiply, far past any limit.
             cost = Number.POSITIVE_INFINITY;
           }
+          // The rate limiter (src/http/rateLimit.ts) charges by it.
+          if (contextValue.cost && Number.isFinite(cost)) contextValue.cost.estimate = cost;
           if (cost > maxCost) {
             const found = Number.isFinite(cost) ? `, found ${cost}` : '';
             throw new UserError(

@@ -41,6 +41,9 @@ export function rateLimitPlugin<TContext extends RateLimitedContext>(
       return {
         async didResolveOperation({ contextValue }) {
           const points = 1 + Math.floor(contextValue.cost.estimate / limits.costUnit);
+          // A request over the whole budget can never pass: refused without draining the
+          // client's budget, so its smaller requests still go through.
+          if (points > limits.points) throw rateLimited(null, points, limits);
           try {
             await limiter.consume(contextValue.client, points);
           } catch (rejection) {
@@ -53,9 +56,11 @@ export function rateLimitPlugin<TContext extends RateLimitedContext>(
   };
 }
 
-function rateLimited(res: RateLimiterRes, points: number, limits: RateLimits): UserError {
-  const retryAfterSeconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-  const tooBig = points > limits.points;
+function rateLimited(res: RateLimiterRes | null, points: number, limits: RateLimits): UserError {
+  const tooBig = res === null;
+  const retryAfterSeconds = tooBig
+    ? limits.windowSeconds
+    : Math.max(1, Math.ceil(res.msBeforeNext / 1000));
   return new UserError(
     ErrorCode.RATE_LIMITED,
     tooBig
