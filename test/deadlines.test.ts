@@ -5,7 +5,8 @@
  */
 import { Neo4jError } from 'neo4j-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Database, translateDriverError } from '../src/neo4j/database.js';
+import type { Database } from '../src/neo4j/database.js';
+import { translateDriverError } from '../src/neo4j/database.js';
 import { withDeadline } from '../src/neo4j/deadline.js';
 import { testDatabase } from './support/harness.js';
 
