@@ -392,6 +392,8 @@ async function main(): Promise<void> {
         LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
         // Introspection tells the benchmark whether the cycle query exists.
         GRAPHQL_INTROSPECTION: 'true',
+        // One load generator is one client: the per-client limits would measure themselves.
+        RATE_LIMIT: 'false',
       }),
       startServer('@neo4j/graphql', 'bench/neo4jGraphqlServer.ts', env),
     ]);
