@@ -83,7 +83,10 @@ export type Company = {
    * Null, with an error, when the search fails (a limit, a timeout): the company keeps its data.
    */
   cycles?: Maybe<DealCycleConnection>;
-  /** Stable slug, e.g. `amazon`, `amazon-web-services`, `anthropic`. */
+  /**
+   * Stable slug, e.g. `amazon`, `amazon-web-services`, `anthropic`. Unique across types: no deal
+   * has a company's id, and no other type's ids are slugs.
+   */
   id: Scalars['ID']['output'];
   /** Investments this company made (as investor). */
   investmentsMade: InvestmentConnection;
@@ -276,6 +279,7 @@ export type Deal = {
   /** When the deal was announced or first reported; null when undated. */
   announcedOn?: Maybe<Scalars['PartialDate']['output']>;
   from: Company;
+  /** Stable slug, unique across all deals and never a company's id. */
   id: Scalars['ID']['output'];
   note?: Maybe<Scalars['String']['output']>;
   /** A quantity in another unit, e.g. 10 GW of systems. */
@@ -293,6 +297,11 @@ export type DealConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
+/**
+ * A circular deal. Its figures and steps depend on the deal filter (`where.deals`) and the time
+ * condition (`timeRespecting`, `maxSpanDays`) it was found under, and its `id` says so: a client
+ * cache keyed by `__typename` + `id` never mixes the figures of two filters.
+ */
 export type DealCycle = {
   __typename?: 'DealCycle';
   /** True when some step also has deals of unknown amount, so the true bottleneck may be larger. */
@@ -313,7 +322,12 @@ export type DealCycle = {
   companies: Array<Company>;
   /** Earliest and latest announcement among the backing deals (undated ones left out). */
   firstDate?: Maybe<Scalars['PartialDate']['output']>;
-  /** Stable: the company ids of the canonical rotation, e.g. `amazon>anthropic`. */
+  /**
+   * Unique across types and filters: `key` alone (`amazon>anthropic`) under the default deal
+   * filter and no time condition; otherwise `key@<hash>` (`amazon>anthropic@3f2a9c01b4d7`), the
+   * hash covering the effective deal filter and time condition. `through`, lengths, `mix` and the
+   * order decide only which cycles are listed, so they are not part of it.
+   */
   id: Scalars['ID']['output'];
   /** Backing investments with no known amount (left out of `investedUsd`). */
   investedUnknownCount: Scalars['Int']['output'];
@@ -322,6 +336,8 @@ export type DealCycle = {
    * `investedUnknownCount` > 0: unknown amounts are left out, never counted as zero.
    */
   investedUsd: Scalars['Float']['output'];
+  /** The company ids of the canonical rotation, e.g. `amazon>anthropic`: for display and URLs. */
+  key: Scalars['String']['output'];
   lastDate?: Maybe<Scalars['PartialDate']['output']>;
   /** Number of companies (= number of steps). */
   length: Scalars['Int']['output'];
@@ -352,10 +368,79 @@ export type DealCycleEdge = {
   node: DealCycle;
 };
 
+/**
+ * A deal the text appears to report. Money flows `from` -> `to`: investor -> investee for an
+ * investment, customer -> provider for a commitment.
+ */
+export type DealDraft = {
+  __typename?: 'DealDraft';
+  /** The figure was given as "up to". */
+  amountIsUpperBound: Scalars['Boolean']['output'];
+  /** Null when the text gives no reliable dollar figure ("tens of billions", a gigawatt deal, another currency). */
+  amountUsd?: Maybe<Scalars['Float']['output']>;
+  /** A date in the text (the sentence's, else the text's first), else the source's `publishedOn`. */
+  announcedOn?: Maybe<Scalars['PartialDate']['output']>;
+  /** For a commitment: what it buys (from the provider's sector, then the words). */
+  commitmentKind?: Maybe<CommitmentKind>;
+  /** 0-1: how explicit the words are, lowered for each thing a reviewer must settle. */
+  confidence: Scalars['Float']['output'];
+  /** The sentence the draft comes from and where it is in the text. */
+  evidence: DraftEvidence;
+  /** Recorded deals that look like this one: the same type and companies (or their corporate families), a close amount and date. */
+  existing: Array<Deal>;
+  /** Investor or customer: where the money comes from. */
+  from: DraftParty;
+  /** What a reviewer must settle before recording it (an unknown company, a direction inferred, ...). */
+  problems: Array<Scalars['String']['output']>;
+  /** A quantity in another unit (`10 GW`). */
+  quantity?: Maybe<Quantity>;
+  /** From the words used (letter of intent, signed, completed); ANNOUNCED otherwise. */
+  status?: Maybe<DealStatus>;
+  /** Investee or provider: where it goes. */
+  to: DraftParty;
+  type: DealType;
+};
+
+/**
+ * A reviewed draft to record, as `recordInvestment` / `recordCommitment` would record it (the same
+ * validation). `id` left out: derived from the companies and the date, e.g.
+ * `amazon-anthropic-2025-11` (`undated` without a date), so that recording a draft twice writes it
+ * once; give ids when one text reports two deals of the same companies and month.
+ */
+export type DealDraftInput = {
+  amountIsUpperBound?: InputMaybe<Scalars['Boolean']['input']>;
+  amountUsd?: InputMaybe<Scalars['Float']['input']>;
+  announcedOn?: InputMaybe<Scalars['PartialDate']['input']>;
+  /** Required for a commitment. */
+  commitmentKind?: InputMaybe<CommitmentKind>;
+  from: DraftPartyInput;
+  id?: InputMaybe<Scalars['ID']['input']>;
+  /** For an investment. */
+  instrument?: InputMaybe<InvestmentInstrument>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  quantity?: InputMaybe<QuantityInput>;
+  /** At least one. */
+  sources: Array<SourceInput>;
+  status: DealStatus;
+  /** For a commitment. */
+  term?: InputMaybe<Scalars['String']['input']>;
+  to: DraftPartyInput;
+  type: DealType;
+};
+
 export type DealEdge = {
   __typename?: 'DealEdge';
   cursor: Scalars['String']['output'];
   node: Deal;
+};
+
+/**
+ * Deals drafted from a news text, for a person to review before they are recorded. Nothing is
+ * written. Deterministic: the same text and graph give the same drafts.
+ */
+export type DealExtraction = {
+  __typename?: 'DealExtraction';
+  drafts: Array<DealDraft>;
 };
 
 /**
@@ -414,6 +499,34 @@ export type DealType =
   | 'INVESTMENT';
 
 /**
+ * Where a draft comes from: a sentence, and its offsets in the text given (in UTF-16 code units, as
+ * JavaScript strings index): `sentence` is `text.slice(start, end)`, with any markup in it blanked out.
+ */
+export type DraftEvidence = {
+  __typename?: 'DraftEvidence';
+  end: Scalars['Int']['output'];
+  sentence: Scalars['String']['output'];
+  start: Scalars['Int']['output'];
+};
+
+/** A company as the text names it, and the graph's company when the name or an alias is known. */
+export type DraftParty = {
+  __typename?: 'DraftParty';
+  company?: Maybe<Company>;
+  /** As the graph names it when known, else as written. */
+  name: Scalars['String']['output'];
+  /** For a company the graph does not have: a slug to create it under. */
+  suggestedId?: Maybe<Scalars['ID']['output']>;
+};
+
+/** A company a draft names, by id; with `name`, it is created when the graph does not have it yet. */
+export type DraftPartyInput = {
+  id: Scalars['ID']['input'];
+  /** Only for a company to create (a draft's `suggestedId`); ignored when the id exists. */
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
  * Conditions on the deals that may back a step of a cycle or a money path. A deal passes when it
  * meets every condition given.
  */
@@ -464,8 +577,13 @@ export type GraphCycle = {
   companyIds: Array<Scalars['ID']['output']>;
   /** The ids of this graph's edges that carry the cycle's money, step by step. */
   edgeIds: Array<Scalars['ID']['output']>;
-  /** The cycle's id as `circularDeals` gives it: its top-level companies, smallest id first. */
+  /** `graph:<key>@<hash>`, the hash covering the graph's arguments, as `edgeIds` depend on them. */
   id: Scalars['ID']['output'];
+  /**
+   * The cycle's top-level companies, smallest id first (`amazon>anthropic`): the `DealCycle.id`
+   * that `circularDeals` gives it under the default deal filter.
+   */
+  key: Scalars['String']['output'];
 };
 
 /**
@@ -482,8 +600,10 @@ export type GraphEdge = {
   /** The deals behind the edge, by id. */
   dealIds: Array<Scalars['ID']['output']>;
   /**
-   * Stable across requests: the deal id, or with `aggregate: true` `<source>-><target>:<kind>`
-   * (e.g. `amazon->anthropic:INVESTMENT`).
+   * Stable across requests and unique across types. One edge per deal: `<source>-><target>:<dealId>`
+   * (`amazon->anthropic:amazon-anthropic-2023-09`), whose values are the deal's. With
+   * `aggregate: true`: `<source>-><target>:<KIND>` (`amazon->anthropic:INVESTMENT`) without `where`,
+   * and `<source>-><target>:<KIND>@<hash of where>` with it, as the summed figures depend on it.
    */
   id: Scalars['ID']['output'];
   kind: GraphEdgeKind;
@@ -513,8 +633,14 @@ export type GraphEdgeKind =
 export type GraphNode = {
   __typename?: 'GraphNode';
   company: Company;
+  /** The company's id (`Company.id`); edges' `source` and `target` are these. */
+  companyId: Scalars['ID']['output'];
   /** Deal hops from the nearest requested company: 0 for the requested companies themselves. */
   depth: Scalars['Int']['output'];
+  /**
+   * `<companyId>@<hash>`, the hash covering the graph's arguments (`companyIds` as a set, `depth`,
+   * `where`, `aggregate`): a node's `depth` depends on them. Use `companyId` to find the company.
+   */
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
   /** The direct parent's id, whether or not the parent is in the graph (for grouping). */
@@ -579,8 +705,14 @@ export type MoneyPath = {
   bottleneckUsd?: Maybe<Scalars['Float']['output']>;
   companies: Array<Company>;
   firstDate?: Maybe<Scalars['PartialDate']['output']>;
-  /** The company ids in order, e.g. `nvidia>openai>oracle`. */
+  /**
+   * Unique across types and filters: `path:<key>` under the default deal filter and no time
+   * condition (`path:nvidia>openai>oracle`), otherwise `path:<key>@<hash>`, the hash covering the
+   * effective deal filter and time condition its figures depend on.
+   */
   id: Scalars['ID']['output'];
+  /** The company ids in order, e.g. `nvidia>openai>oracle`: for display and URLs. */
+  key: Scalars['String']['output'];
   lastDate?: Maybe<Scalars['PartialDate']['output']>;
   /** Number of steps. */
   length: Scalars['Int']['output'];
@@ -637,6 +769,13 @@ export type Mutation = {
   /** Deletes a deal and returns its id; NOT_FOUND when there is no such deal. */
   deleteDeal: Scalars['ID']['output'];
   recordCommitment?: Maybe<CloudCommitment>;
+  /**
+   * Records reviewed drafts in one transaction (token needed): companies named with a `name` and
+   * not in the graph are created, then the deals written. Any problem refuses the whole list
+   * (BAD_USER_INPUT, `extensions.problems` with paths such as `input[1].from.id`) and writes
+   * nothing. Returns the deals in input order.
+   */
+  recordDrafts: Array<Deal>;
   recordInvestment?: Maybe<Investment>;
   upsertCompany?: Maybe<Company>;
 };
@@ -665,6 +804,19 @@ export type MutationDeleteDealArgs = {
  */
 export type MutationRecordCommitmentArgs = {
   input: RecordCommitmentInput;
+};
+
+
+/**
+ * Writes need `Authorization: Bearer <ADMIN_TOKEN>`. Every write is idempotent by id: the same
+ * input twice changes nothing; the same id with new data replaces the record's fields (fields left
+ * out are cleared, sources are replaced).
+ *
+ * Every field is nullable: in a document with several mutations, one that is refused is null (its
+ * error in `errors`) and the others' results stay.
+ */
+export type MutationRecordDraftsArgs = {
+  input: Array<DealDraftInput>;
 };
 
 
@@ -743,6 +895,13 @@ export type Query = {
    */
   deals?: Maybe<DealConnection>;
   /**
+   * Drafts the deals a news text reports, each resolved against the graph's companies and aliases,
+   * with its evidence. Texts that mention money but no deal between two companies (revenue,
+   * valuations, fines, own capex) give none. At most 50,000 characters (BAD_USER_INPUT with
+   * `extensions.limit` past that). `source.publishedOn` dates drafts when the text does not.
+   */
+  extractDeals: DealExtraction;
+  /**
    * Chains of deals along which money flows from `from` to `to` (both rolled up to their top-level
    * parents, which must differ), with at most `maxLength` steps (default 4, at most 8).
    * Null, with an error in `errors`, when this field fails on its own (bad arguments, a limit, a
@@ -795,6 +954,12 @@ export type QueryDealsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<DealOrder>;
   where?: InputMaybe<DealFilter>;
+};
+
+
+export type QueryExtractDealsArgs = {
+  source?: InputMaybe<SourceInput>;
+  text: Scalars['String']['input'];
 };
 
 
@@ -1016,12 +1181,18 @@ export type ResolversTypes = {
   DealCycle: ResolverTypeWrapper<CycleRow>;
   DealCycleConnection: ResolverTypeWrapper<Omit<DealCycleConnection, 'edges'> & { edges: Array<ResolversTypes['DealCycleEdge']> }>;
   DealCycleEdge: ResolverTypeWrapper<Omit<DealCycleEdge, 'node'> & { node: ResolversTypes['DealCycle'] }>;
+  DealDraft: ResolverTypeWrapper<Omit<DealDraft, 'existing' | 'from' | 'to'> & { existing: Array<ResolversTypes['Deal']>, from: ResolversTypes['DraftParty'], to: ResolversTypes['DraftParty'] }>;
+  DealDraftInput: DealDraftInput;
   DealEdge: ResolverTypeWrapper<Omit<DealEdge, 'node'> & { node: ResolversTypes['Deal'] }>;
+  DealExtraction: ResolverTypeWrapper<Omit<DealExtraction, 'drafts'> & { drafts: Array<ResolversTypes['DealDraft']> }>;
   DealFilter: DealFilter;
   DealOrder: DealOrder;
   DealOrderField: DealOrderField;
   DealStatus: DealStatus;
   DealType: DealType;
+  DraftEvidence: ResolverTypeWrapper<DraftEvidence>;
+  DraftParty: ResolverTypeWrapper<Omit<DraftParty, 'company'> & { company?: Maybe<ResolversTypes['Company']> }>;
+  DraftPartyInput: DraftPartyInput;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   FlowDealFilter: FlowDealFilter;
   FlowStep: ResolverTypeWrapper<FlowStepRow>;
@@ -1077,9 +1248,15 @@ export type ResolversParentTypes = {
   DealCycle: CycleRow;
   DealCycleConnection: Omit<DealCycleConnection, 'edges'> & { edges: Array<ResolversParentTypes['DealCycleEdge']> };
   DealCycleEdge: Omit<DealCycleEdge, 'node'> & { node: ResolversParentTypes['DealCycle'] };
+  DealDraft: Omit<DealDraft, 'existing' | 'from' | 'to'> & { existing: Array<ResolversParentTypes['Deal']>, from: ResolversParentTypes['DraftParty'], to: ResolversParentTypes['DraftParty'] };
+  DealDraftInput: DealDraftInput;
   DealEdge: Omit<DealEdge, 'node'> & { node: ResolversParentTypes['Deal'] };
+  DealExtraction: Omit<DealExtraction, 'drafts'> & { drafts: Array<ResolversParentTypes['DealDraft']> };
   DealFilter: DealFilter;
   DealOrder: DealOrder;
+  DraftEvidence: DraftEvidence;
+  DraftParty: Omit<DraftParty, 'company'> & { company?: Maybe<ResolversParentTypes['Company']> };
+  DraftPartyInput: DraftPartyInput;
   Float: Scalars['Float']['output'];
   FlowDealFilter: FlowDealFilter;
   FlowStep: FlowStepRow;
@@ -1200,6 +1377,7 @@ export type DealCycleResolvers<ContextType = Context, ParentType extends Resolve
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   investedUnknownCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   investedUsd?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   lastDate?: Resolver<Maybe<ResolversTypes['PartialDate']>, ParentType, ContextType>;
   length?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   roundTripRatio?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -1219,9 +1397,41 @@ export type DealCycleEdgeResolvers<ContextType = Context, ParentType extends Res
   node?: Resolver<ResolversTypes['DealCycle'], ParentType, ContextType>;
 };
 
+export type DealDraftResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DealDraft'] = ResolversParentTypes['DealDraft']> = {
+  amountIsUpperBound?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  amountUsd?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  announcedOn?: Resolver<Maybe<ResolversTypes['PartialDate']>, ParentType, ContextType>;
+  commitmentKind?: Resolver<Maybe<ResolversTypes['CommitmentKind']>, ParentType, ContextType>;
+  confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  evidence?: Resolver<ResolversTypes['DraftEvidence'], ParentType, ContextType>;
+  existing?: Resolver<Array<ResolversTypes['Deal']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DraftParty'], ParentType, ContextType>;
+  problems?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  quantity?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['DealStatus']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DraftParty'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['DealType'], ParentType, ContextType>;
+};
+
 export type DealEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DealEdge'] = ResolversParentTypes['DealEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Deal'], ParentType, ContextType>;
+};
+
+export type DealExtractionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DealExtraction'] = ResolversParentTypes['DealExtraction']> = {
+  drafts?: Resolver<Array<ResolversTypes['DealDraft']>, ParentType, ContextType>;
+};
+
+export type DraftEvidenceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DraftEvidence'] = ResolversParentTypes['DraftEvidence']> = {
+  end?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sentence?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type DraftPartyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DraftParty'] = ResolversParentTypes['DraftParty']> = {
+  company?: Resolver<Maybe<ResolversTypes['Company']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  suggestedId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
 };
 
 export type FlowStepResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FlowStep'] = ResolversParentTypes['FlowStep']> = {
@@ -1236,6 +1446,7 @@ export type GraphCycleResolvers<ContextType = Context, ParentType extends Resolv
   companyIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
   edgeIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type GraphEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GraphEdge'] = ResolversParentTypes['GraphEdge']> = {
@@ -1253,6 +1464,7 @@ export type GraphEdgeResolvers<ContextType = Context, ParentType extends Resolve
 
 export type GraphNodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GraphNode'] = ResolversParentTypes['GraphNode']> = {
   company?: Resolver<ResolversTypes['Company'], ParentType, ContextType>;
+  companyId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   depth?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1295,6 +1507,7 @@ export type MoneyPathResolvers<ContextType = Context, ParentType extends Resolve
   companies?: Resolver<Array<ResolversTypes['Company']>, ParentType, ContextType>;
   firstDate?: Resolver<Maybe<ResolversTypes['PartialDate']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   lastDate?: Resolver<Maybe<ResolversTypes['PartialDate']>, ParentType, ContextType>;
   length?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   steps?: Resolver<Array<ResolversTypes['FlowStep']>, ParentType, ContextType>;
@@ -1317,6 +1530,7 @@ export type MoneyPathEdgeResolvers<ContextType = Context, ParentType extends Res
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   deleteDeal?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteDealArgs, 'id'>>;
   recordCommitment?: Resolver<Maybe<ResolversTypes['CloudCommitment']>, ParentType, ContextType, RequireFields<MutationRecordCommitmentArgs, 'input'>>;
+  recordDrafts?: Resolver<Array<ResolversTypes['Deal']>, ParentType, ContextType, RequireFields<MutationRecordDraftsArgs, 'input'>>;
   recordInvestment?: Resolver<Maybe<ResolversTypes['Investment']>, ParentType, ContextType, RequireFields<MutationRecordInvestmentArgs, 'input'>>;
   upsertCompany?: Resolver<Maybe<ResolversTypes['Company']>, ParentType, ContextType, RequireFields<MutationUpsertCompanyArgs, 'input'>>;
 };
@@ -1343,6 +1557,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   company?: Resolver<Maybe<ResolversTypes['Company']>, ParentType, ContextType, RequireFields<QueryCompanyArgs, 'id'>>;
   deal?: Resolver<Maybe<ResolversTypes['Deal']>, ParentType, ContextType, RequireFields<QueryDealArgs, 'id'>>;
   deals?: Resolver<Maybe<ResolversTypes['DealConnection']>, ParentType, ContextType, RequireFields<QueryDealsArgs, 'first'>>;
+  extractDeals?: Resolver<ResolversTypes['DealExtraction'], ParentType, ContextType, RequireFields<QueryExtractDealsArgs, 'text'>>;
   moneyPaths?: Resolver<Maybe<ResolversTypes['MoneyPathConnection']>, ParentType, ContextType, RequireFields<QueryMoneyPathsArgs, 'first' | 'from' | 'maxLength' | 'to'>>;
   relationshipGraph?: Resolver<Maybe<ResolversTypes['RelationshipGraph']>, ParentType, ContextType, RequireFields<QueryRelationshipGraphArgs, 'aggregate' | 'companyIds' | 'depth'>>;
 };
@@ -1373,7 +1588,11 @@ export type Resolvers<ContextType = Context> = {
   DealCycle?: DealCycleResolvers<ContextType>;
   DealCycleConnection?: DealCycleConnectionResolvers<ContextType>;
   DealCycleEdge?: DealCycleEdgeResolvers<ContextType>;
+  DealDraft?: DealDraftResolvers<ContextType>;
   DealEdge?: DealEdgeResolvers<ContextType>;
+  DealExtraction?: DealExtractionResolvers<ContextType>;
+  DraftEvidence?: DraftEvidenceResolvers<ContextType>;
+  DraftParty?: DraftPartyResolvers<ContextType>;
   FlowStep?: FlowStepResolvers<ContextType>;
   GraphCycle?: GraphCycleResolvers<ContextType>;
   GraphEdge?: GraphEdgeResolvers<ContextType>;

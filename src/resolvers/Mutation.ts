@@ -5,7 +5,7 @@ import type { MutationResolvers } from '../generated/graphql.js';
 import type { CompanyRow, DealRow } from '../stores/rows.js';
 
 /** Writes need the server's ADMIN_TOKEN as a bearer token. */
-function requireAdmin({ caller }: Context): void {
+export function requireAdmin({ caller }: Context): void {
   if (!caller.writesEnabled) {
     throw new UserError(
       ErrorCode.MUTATIONS_DISABLED,

@@ -2,6 +2,7 @@ import type { Resolvers } from '../generated/graphql.js';
 import { Company } from './Company.js';
 import { CloudCommitment, Deal, Investment } from './Deal.js';
 import { CompanyCycles, DealCycle, FlowQuery, FlowStep, MoneyPath } from './Flows.js';
+import { ExtractionMutation, ExtractionQuery } from './Extraction.js';
 import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
 import { GraphNode, GraphQuery, RelationshipGraph } from './RelationshipGraph.js';
@@ -9,8 +10,8 @@ import { PartialDate } from './scalars.js';
 
 export const resolvers: Resolvers = {
   PartialDate,
-  Query: { ...Query, ...FlowQuery, ...GraphQuery },
-  Mutation,
+  Query: { ...Query, ...FlowQuery, ...GraphQuery, ...ExtractionQuery },
+  Mutation: { ...Mutation, ...ExtractionMutation },
   Company: { ...Company, ...CompanyCycles },
   DealCycle,
   MoneyPath,

@@ -2,6 +2,7 @@ import { DEFAULT_CYCLE_LIMITS } from '../config.js';
 import type { Database } from '../neo4j/database.js';
 import { CompanyStore } from './companyStore.js';
 import { DealStore } from './dealStore.js';
+import { ExtractionStore } from './extractionStore.js';
 import { FlowStore } from './flowStore.js';
 import { CycleStore, type CycleStoreOptions } from './cycleStore.js';
 import { GraphStore } from './graphStore.js';
@@ -16,6 +17,7 @@ export interface Stores {
   cycles: CycleStore;
   graph: GraphStore;
   selections: SelectionStore;
+  extraction: ExtractionStore;
 }
 
 /**
@@ -38,5 +40,6 @@ export function createStores(
     cycles,
     graph: new GraphStore(db, cycles),
     selections: new SelectionStore(db),
+    extraction: new ExtractionStore(db, companies, deals),
   };
 }
