@@ -17,20 +17,19 @@
  * BENCH_COMPANIES (300), BENCH_DEALS (3000), BENCH_SEED (42), BENCH_LOG_LEVEL (warn: our server's
  * log level; @neo4j/graphql logs nothing per request), NEO4J_HEAP_MB (1024).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { importDataset } from '../src/importer/importDataset.js';
-import { freePort, startLocalNeo4j, type LocalNeo4j } from '../src/localNeo4j/provision.js';
+import { startLocalNeo4j, type LocalNeo4j } from '../src/localNeo4j/provision.js';
 import { Database } from '../src/neo4j/database.js';
 import { migrate } from '../src/neo4j/migrations.js';
 import { createStores } from '../src/stores/index.js';
 import type { LoadResult, LoadSpec } from './load.js';
+import { post, ROOT, rssMb, startServer, stopProcess, type Server } from './processes.js';
 import { syntheticIndustry, type Dataset } from './syntheticIndustry.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PASSWORD = 'bench-neo4j-password';
 
 function setting(name: string, fallback: number): number {
@@ -118,77 +117,7 @@ function graphQuery(companyId: string, depth: number): string {
 }`;
 }
 
-// --- Processes ---------------------------------------------------------------------------------
-
-interface Server {
-  name: string;
-  url: string;
-  child: ChildProcess;
-  output: string[];
-}
-
-async function post(url: string, query: string): Promise<{ status: number; text: string }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
-  });
-  return { status: response.status, text: await response.text() };
-}
-
-async function startServer(
-  name: string,
-  script: string,
-  env: Record<string, string>,
-): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  const keep = (chunk: Buffer): void => {
-    output.push(chunk.toString());
-    if (output.length > 40) output.shift();
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const server = { name, url: `http://127.0.0.1:${port}/graphql`, child, output };
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(`${name} exited (${child.exitCode}):\n${output.join('')}`);
-    }
-    try {
-      if ((await post(server.url, '{ __typename }')).status === 200) return server;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${name} did not start:\n${output.join('')}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** Resident memory of a process in MB (Linux), or NaN where /proc is not there. */
-function rssMb(pid: number | undefined): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
-    return kb ? Number(kb) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-}
+// --- Processes (bench/processes.ts) ------------------------------------------------------------
 
 /** Runs bench/load.ts in its own process against `server`, sampling the server's RSS meanwhile. */
 async function load(
