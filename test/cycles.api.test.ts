@@ -194,10 +194,16 @@ describe('circularDeals', () => {
 
   it('keeps only time-respecting cycles when asked, optionally within a span', async () => {
     expect((await cycles({ timeRespecting: true })).totalCount).toBe(2);
-    // alpha: 2024-01 -> 2024-03 spans 60 days; chips: 2024-06-10 -> 2024-09-01 spans 83.
-    expect(
-      (await cycles({ timeRespecting: true, maxSpanDays: 70 })).edges.map((e) => e.node.id),
-    ).toEqual(['alpha>lab']);
+    // A month is the whole month: alpha's 2024-01 -> 2024-03 spans up to 90 days (Jan 1 to
+    // Mar 31); chips' 2024-06-10 -> 2024-09 up to 112 (Jun 10 to Sep 30).
+    const spanned = async (maxSpanDays: number) =>
+      // The companies of each cycle (the id of a cycle under a time condition adds a hash of it).
+      (await cycles({ timeRespecting: true, maxSpanDays })).edges.map(
+        (e) => e.node.id.split('@')[0],
+      );
+    expect(await spanned(90)).toEqual(['alpha>lab']);
+    expect(await spanned(89)).toEqual([]);
+    expect((await spanned(112)).length).toBe(2);
   });
 
   it('with mix ANY also reports cycles without an investment', async () => {

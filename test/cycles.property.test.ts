@@ -31,6 +31,7 @@ const DATES = [
   '2024-02',
   '2024-02-10',
   '2024-07',
+  '2024-07-20',
   '2024-12-24',
   '2025-03-15',
 ];
@@ -84,7 +85,7 @@ const filterArb: fc.Arbitrary<RefFilter> = fc
       minAmountUsd: fc.constantFrom(5e8, 1e9, 4e9),
       includeUnknownAmounts: fc.boolean(),
       from: fc.constantFrom('2023-11', '2024-02-10'),
-      to: fc.constantFrom('2024-07', '2024-12-31'),
+      to: fc.constantFrom('2024-07', '2024-07-25', '2024-12-31'),
       statuses: fc.subarray(STATUSES, { minLength: 1 }),
       commitmentKinds: fc.subarray(KINDS, { minLength: 1 }),
       mix: fc.constantFrom('ANY' as const, 'INVESTMENT_AND_COMMITMENT' as const),

@@ -305,7 +305,7 @@ describe('deals', () => {
       ]);
     });
 
-    describe('by date, a month comparing as its first day', () => {
+    describe('by date, a month being the whole month', () => {
       it('a month as both bounds holds the whole month', async () => {
         expect(await idsWhere({ announcedFrom: '2025-09', announcedTo: '2025-09' })).toEqual([
           'nvidia-coreweave-2025-09-15',
@@ -328,14 +328,15 @@ describe('deals', () => {
         ]);
       });
 
-      it('a day as upper bound keeps deals dated by that month', async () => {
+      it('a day as upper bound leaves out deals dated only by its month, which may be later', async () => {
         expect(await idsWhere({ announcedTo: '2025-09-14' })).toEqual([
           'amazon-anthropic-2023-09',
           'amazon-anthropic-2024-03-27',
           'microsoft-openai-2023-01',
           'nvidia-coreweave-2025-08-31',
-          'openai-nvidia-2025-09',
         ]);
+        // The month's last day as upper bound holds the whole month.
+        expect(await idsWhere({ announcedTo: '2025-09-30' })).toContain('openai-nvidia-2025-09');
       });
 
       it('bounds are inclusive at day precision too', async () => {

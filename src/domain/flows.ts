@@ -3,6 +3,7 @@
  * for each, the mix and time-respecting conditions, and ordering. Pure functions, so the same
  * rules serve every query and can be read in one place.
  */
+import { lastDateKey } from './partialDate.js';
 import type { DealType } from '../stores/rows.js';
 
 /** A deal as the flow graph carries it. */
@@ -38,8 +39,11 @@ interface StepSummary {
   committedUnknownCount: number;
   hasInvestment: boolean;
   hasCommitment: boolean;
-  /** Date keys of the dated deals, ascending. */
-  dateKeys: string[];
+  /**
+   * The dated deals' dates as the ranges of days they may be (a month: its first to its last
+   * day), distinct, by last day ascending.
+   */
+  dateRanges: DateRange[];
   /** The first deal (in deal order) with the earliest date, and the last with the latest. */
   earliest: FlowDeal | null;
   latest: FlowDeal | null;
@@ -108,30 +112,55 @@ export function step(fromId: string, toId: string, deals: FlowDeal[]): FlowStepR
       committedUnknownCount: unknownCount(sorted, 'COMMITMENT'),
       hasInvestment: sorted.some((d) => d.type === 'INVESTMENT'),
       hasCommitment: sorted.some((d) => d.type === 'COMMITMENT'),
-      dateKeys: sorted.flatMap((d) => (d.dateKey ? [d.dateKey] : [])).sort(),
+      dateRanges: dateRanges(sorted),
       earliest,
       latest,
     },
   };
 }
 
+/** The days a date may be, as sort keys: one day, or a month from its first to its last day. */
+interface DateRange {
+  first: string;
+  last: string;
+}
+
+function dateRanges(deals: FlowDeal[]): DateRange[] {
+  const ranges = new Map<string, DateRange>();
+  for (const d of deals) {
+    if (d.dateKey === null || d.announcedOn === null) continue;
+    ranges.set(d.announcedOn, { first: d.dateKey, last: lastDateKey(d.announcedOn) });
+  }
+  return [...ranges.values()].sort((a, b) => (a.last < b.last ? -1 : a.last > b.last ? 1 : 0));
+}
+
 /**
- * Whether one deal per step can be chosen, in step order, with dates that never go backwards
- * and (with maxSpanDays) lie within that many days of the first. For each candidate first deal,
- * taking the earliest admissible deal at every later step leaves the most room downstream, so
- * that greedy choice decides it.
+ * Whether one deal per step can be chosen, in step order, whose dates certainly never go
+ * backwards: each comes no earlier than the last day the previous one may be (two dates within
+ * one month, one or both known to the month only, have no known order). With maxSpanDays, the
+ * first day the first may be and the last day the last may be lie within that many days. So a
+ * more precise date (a day within a month) can only make a sequence time-respecting, never
+ * undo it (see partialDate.ts).
+ *
+ * For each candidate first deal, taking at every later step the admissible deal that ends
+ * earliest leaves the most room downstream (and the shortest span), so that greedy choice
+ * decides it.
  */
 export function chronological(steps: FlowStepRow[], maxSpanDays: number | null): boolean {
-  const [first, ...rest] = steps.map((s) => s.summary.dateKeys);
+  const [first, ...rest] = steps.map((s) => s.summary.dateRanges);
   if (!first?.length) return false;
-  for (const start of new Set(first)) {
-    let at: string | undefined = start;
+  for (const start of first) {
+    let at: DateRange | undefined = start;
     for (const candidates of rest) {
-      at = candidates.find((d) => d >= (at as string));
+      const after: string = at.last;
+      at = candidates.find((d) => d.first >= after);
       if (at === undefined) break;
     }
     if (at === undefined) continue;
-    if (maxSpanDays === null || (Date.parse(at) - Date.parse(start)) / DAY_MS <= maxSpanDays)
+    if (
+      maxSpanDays === null ||
+      (Date.parse(at.last) - Date.parse(start.first)) / DAY_MS <= maxSpanDays
+    )
       return true;
   }
   return false;

@@ -1,5 +1,5 @@
 /** Checks and converts the arguments of cycle and money-path queries. */
-import { dateKey, upperDateKey } from '../domain/partialDate.js';
+import { dateKey, lastWholeMonth, upperDateKey } from '../domain/partialDate.js';
 import { badInput, type Problem } from '../errors.js';
 import type {
   CycleFilter,
@@ -35,6 +35,7 @@ function flowFilter(
     from: f.from ? dateKey(f.from) : null,
     // A month as upper bound includes the whole month.
     to: f.to ? upperDateKey(f.to) : null,
+    toMonth: f.to ? lastWholeMonth(upperDateKey(f.to)) : null,
     minAmount: f.minAmountUsd ?? null,
     includeUnknown: f.includeUnknownAmounts ?? f.minAmountUsd == null,
     needDated,

@@ -62,9 +62,14 @@ export interface FlowFilter {
   kinds: string[] | null;
   /** null: every status but CANCELLED (a cancelled deal counts only when asked for). */
   statuses: string[] | null;
-  /** Date keys (YYYY-MM-DD), inclusive. */
+  /**
+   * Date keys (YYYY-MM-DD), inclusive. A deal passes when every day it may be lies in the
+   * window: a deal dated to the month passes `to` only when `toMonth` (the latest month wholly
+   * on or before `to`) is not before its month.
+   */
   from: string | null;
   to: string | null;
+  toMonth: string | null;
   minAmount: number | null;
   includeUnknown: boolean;
   /** Time-respecting search: a step needs at least one dated passing deal. */
@@ -78,6 +83,7 @@ export const NO_FLOW_FILTER: FlowFilter = {
   statuses: null,
   from: null,
   to: null,
+  toMonth: null,
   minAmount: null,
   includeUnknown: true,
   needDated: false,
@@ -96,7 +102,8 @@ const passes = (r: string, i: string): string => `
         AND CASE WHEN $statuses IS NULL THEN ${r}.statuses[${i}] <> 'CANCELLED'
                  ELSE ${r}.statuses[${i}] IN $statuses END
         AND ($from IS NULL OR (${r}.dates[${i}] <> '' AND ${r}.dates[${i}] >= $from))
-        AND ($to IS NULL OR (${r}.dates[${i}] <> '' AND ${r}.dates[${i}] <= $to))
+        AND ($to IS NULL OR (${r}.dates[${i}] <> '' AND ${r}.dates[${i}] <= $to
+             AND (size(${r}.announced[${i}]) = 10 OR ${r}.announced[${i}] <= $toMonth)))
         AND CASE WHEN ${r}.amounts[${i}] < 0 THEN $includeUnknown
                  ELSE ($minAmount IS NULL OR ${r}.amounts[${i}] >= $minAmount) END`;
 

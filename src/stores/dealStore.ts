@@ -12,7 +12,7 @@ import { COMPANY_ROW, type CompanyStore } from './companyStore.js';
 import type { FlowStore } from './flowStore.js';
 import type { CompanyRow, DealRow, DealType, Page, SourceRow } from './rows.js';
 import type { PageRequest } from './pagination.js';
-import { dateKey, upperDateKey } from '../domain/partialDate.js';
+import { dateKey, lastWholeMonth, upperDateKey } from '../domain/partialDate.js';
 
 /** A deal's fields besides its id, type and companies (which are relationships). */
 export const DEAL_SCALARS = [
@@ -63,7 +63,9 @@ export interface DealFilterParams {
 
 /**
  * One predicate over a deal for every filter; a filter left out is a null parameter. Dates compare
- * as `YYYY-MM-DD` strings (announcedKey); a kind filter applies to commitments only. `d` names the
+ * as `YYYY-MM-DD` strings (announcedKey, the first day); a deal dated to the month passes an
+ * announcement window only when its whole month lies in it; a kind filter applies to commitments
+ * only. `d` names the
  * deal variable; `param` the parameters: `$types`, ... or the keys of one map parameter,
  * `$deals0.types`, ... (filterParams gives either).
  */
@@ -74,7 +76,8 @@ export function dealFilterOn(d: string, param: (name: string) => string = (name)
       AND (${p('kinds')} IS NULL OR ${d}.type <> 'COMMITMENT' OR ${d}.kind IN ${p('kinds')})
       AND (${p('statuses')} IS NULL OR ${d}.status IN ${p('statuses')})
       AND (${p('from')} IS NULL OR ${d}.announcedKey >= ${p('from')})
-      AND (${p('to')} IS NULL OR ${d}.announcedKey <= ${p('to')})
+      AND (${p('to')} IS NULL OR (${d}.announcedKey <= ${p('to')}
+           AND (size(${d}.announcedOn) = 10 OR ${d}.announcedOn <= ${p('toMonth')})))
       AND (${p('minAmount')} IS NULL OR ${d}.amountUsd >= ${p('minAmount')})
       AND (${p('maxAmount')} IS NULL OR ${d}.amountUsd <= ${p('maxAmount')})
       AND (${p('companyId')} IS NULL OR EXISTS { (${d})-[:FROM|TO]->(:Company {id: ${p('companyId')}}) })
@@ -93,6 +96,8 @@ export function filterParams(filter: DealFilterParams): Record<string, unknown> 
     from: filter.announcedFrom ? dateKey(filter.announcedFrom) : null,
     // A month as upper bound includes the whole month.
     to: filter.announcedTo ? upperDateKey(filter.announcedTo) : null,
+    // A deal known to the month passes only when its whole month does (partialDate.ts).
+    toMonth: filter.announcedTo ? lastWholeMonth(upperDateKey(filter.announcedTo)) : null,
     minAmount: filter.minAmountUsd ?? null,
     maxAmount: filter.maxAmountUsd ?? null,
     companyId: filter.companyId ?? null,

@@ -81,7 +81,8 @@ function passes(d: RefDeal, f: RefFilter): boolean {
   // Without a status list, every status but CANCELLED: a deal that fell through closes nothing.
   if (f.statuses?.length ? !f.statuses.includes(d.status) : d.status === 'CANCELLED') return false;
   if (f.from && (d.announcedOn === null || day(d.announcedOn) < day(f.from))) return false;
-  if (f.to && (d.announcedOn === null || day(d.announcedOn) > lastDay(f.to))) return false;
+  // Every day the deal may be lies in the window.
+  if (f.to && (d.announcedOn === null || lastDay(d.announcedOn) > lastDay(f.to))) return false;
   const includeUnknown = f.includeUnknownAmounts ?? f.minAmountUsd === undefined;
   if (d.amountUsd === null) return includeUnknown;
   return f.minAmountUsd === undefined || d.amountUsd >= f.minAmountUsd;
@@ -97,13 +98,31 @@ function* choices<T>(lists: T[][]): Generator<T[]> {
   for (const rest of choices(tail)) for (const x of head) yield [x, ...rest];
 }
 
+/** Every day a date may be: one day, or each day of a month. */
+function possibleDays(date: string): string[] {
+  if (date.length !== 7) return [date];
+  const days: string[] = [];
+  for (let d = 1; `${date}-${String(d).padStart(2, '0')}` <= lastDay(date); d++)
+    days.push(`${date}-${String(d).padStart(2, '0')}`);
+  return days;
+}
+
+/**
+ * One deal per step whose dates never go backwards, and lie within the span, WHICHEVER of their
+ * possible days the month-precision dates turn out to be (a month is the whole month).
+ */
 function chronological(steps: RefDeal[][], maxSpanDays: number | undefined): boolean {
   const dated = steps.map((s) => s.filter((d) => d.announcedOn !== null));
   for (const pick of choices(dated)) {
-    const dates = pick.map((d) => day(d.announcedOn as string));
-    const ordered = dates.every((x, i) => i === 0 || (dates[i - 1] as string) <= x);
-    const span = (Date.parse(dates.at(-1) as string) - Date.parse(dates[0] as string)) / 86_400_000;
-    if (ordered && (maxSpanDays === undefined || span <= maxSpanDays)) return true;
+    const days = pick.map((d) => possibleDays(d.announcedOn as string));
+    const ordered = days.every(
+      (next, i) => i === 0 || (days[i - 1] as string[]).every((p) => next.every((n) => p <= n)),
+    );
+    const spans = (days[0] as string[]).flatMap((a) =>
+      (days.at(-1) as string[]).map((b) => (Date.parse(b) - Date.parse(a)) / 86_400_000),
+    );
+    if (ordered && (maxSpanDays === undefined || spans.every((span) => span <= maxSpanDays)))
+      return true;
   }
   return false;
 }
@@ -185,4 +204,17 @@ export function referenceCycles(
 
   for (const start of roots) visit([start]);
   return out.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/**
+ * Whether a cycle, given as its steps' backing deals in order around the loop, is time-respecting
+ * by the reference's rule: some starting step and one deal per step from there are in order.
+ */
+export function referenceTimeRespecting(
+  steps: RefDeal[][],
+  maxSpanDays: number | undefined,
+): boolean {
+  return steps.some((_, i) =>
+    chronological([...steps.slice(i), ...steps.slice(0, i)], maxSpanDays),
+  );
 }
