@@ -1,14 +1,9 @@
 import { ErrorCode, UserError, badInput } from '../errors.js';
-import { looksLikeSameDeal } from '../extraction/existing.js';
-import { MAX_TEXT_CHARS, extractDrafts } from '../extraction/extract.js';
-import { Gazetteer } from '../extraction/gazetteer.js';
+import { extractAgainstGraph } from '../extraction/againstGraph.js';
+import { MAX_TEXT_CHARS } from '../extraction/extract.js';
 import { checkDraftInputs } from '../extraction/recordInput.js';
 import type { MutationResolvers, QueryResolvers } from '../generated/graphql.js';
-import type { DealRow } from '../stores/rows.js';
 import { requireAdmin } from './Mutation.js';
-
-/** Most companies the gazetteer reads (the whole graph, in one query, far beyond today's size). */
-const GAZETTEER_MAX_COMPANIES = 100_000;
 
 export const ExtractionQuery: Pick<QueryResolvers, 'extractDeals'> = {
   /** The graph's companies as the gazetteer, the parser (pure), then look-alike recorded deals. */
@@ -24,22 +19,10 @@ export const ExtractionQuery: Pick<QueryResolvers, 'extractDeals'> = {
         },
       );
     }
-    const companies = await stores.companies.list({}, 'ID_ASC', {
-      offset: 0,
-      limit: GAZETTEER_MAX_COMPANIES,
-    });
-    const drafts = extractDrafts(text, new Gazetteer(companies.rows), {
+    const drafts = await extractAgainstGraph(stores, text, {
       sourceDate: source?.publishedOn ?? null,
     });
-    // Only drafts whose two companies are both in the graph can have been recorded.
-    const known = drafts.filter((d) => d.from.company && d.to.company);
-    const recorded = await stores.extraction.dealsBetweenFamilies(
-      known.map((d) => ({ type: d.type, fromId: d.from.company!.id, toId: d.to.company!.id })),
-    );
-    const existing = new Map<object, DealRow[]>(
-      known.map((d, i) => [d, (recorded[i] ?? []).filter((deal) => looksLikeSameDeal(d, deal))]),
-    );
-    return { drafts: drafts.map((d) => ({ ...d, existing: existing.get(d) ?? [] })) };
+    return { drafts };
   },
 };
 
