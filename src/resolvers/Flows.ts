@@ -1,4 +1,4 @@
-import { Kind, type GraphQLResolveInfo } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context.js';
 import type {
   CompanyResolvers,
@@ -11,6 +11,7 @@ import { pageRequest, toConnection } from '../stores/pagination.js';
 import type { CompanyRow, DealRow } from '../stores/rows.js';
 import type { CycleQuery } from '../stores/cycleStore.js';
 import { cycleQuery, pathQuery } from './flowArgs.js';
+import { selectsOnly } from './selection.js';
 
 /** Pages through rows the store computed as a whole (cycles are found, evaluated, then sorted). */
 function page<T>(rows: T[], first: number | null | undefined, after: string | null | undefined) {
@@ -22,16 +23,12 @@ function page<T>(rows: T[], first: number | null | undefined, after: string | nu
 }
 
 /**
- * The client selected nothing but `totalCount` (and `__typename`): the cycles can be counted in
- * Neo4j without being returned, which also works far past the result cap.
+ * The client selected nothing but `totalCount` (and `__typename`), directly or through fragments
+ * (Relay always uses them): the cycles can be counted in Neo4j without being returned, which also
+ * works far past the result cap.
  */
 function countOnly(info: GraphQLResolveInfo): boolean {
-  return info.fieldNodes.every((node) =>
-    (node.selectionSet?.selections ?? []).every(
-      (s) =>
-        s.kind === Kind.FIELD && (s.name.value === 'totalCount' || s.name.value === '__typename'),
-    ),
-  );
+  return selectsOnly(info, ['totalCount', '__typename']);
 }
 
 /** Cycles as a connection: counted when only the total is asked for, else found and paged. */

@@ -34,6 +34,18 @@ import {
 
 type Fields = Record<string, ResolveTree>;
 
+/**
+ * Whether the field being resolved selects no fields but these, however they are written: directly,
+ * in named fragments or in inline fragments (after @skip / @include).
+ */
+export function selectsOnly(info: GraphQLResolveInfo, names: readonly string[]): boolean {
+  const tree = parseResolveInfo(info) as ResolveTree | null | undefined;
+  if (!tree) return false;
+  return Object.values(tree.fieldsByTypeName).every((fields) =>
+    Object.values(fields).every((field) => names.includes(field.name)),
+  );
+}
+
 /** The value read ahead for this field of `row`, if it was. */
 export function readAhead<T>(row: object, info: GraphQLResolveInfo): { value: T } | undefined {
   return selectedPart<T>(row, String(info.path.key));
