@@ -22,74 +22,104 @@ interface Expected {
 }
 
 const DIR = 'test/fixtures/articles';
-const corpus = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as {
-  articles: { file: string; drafts: Expected[] }[];
-};
 const gazetteer = seedGazetteer();
 
 const partyId = (p: DraftRow['from']): string => p.company?.id ?? p.suggestedId ?? '?';
 const sameAmount = (a: number | null, b: number | null): boolean =>
   a === null || b === null ? a === b : Math.abs(a - b) <= 0.005 * Math.max(a, b);
 
-let truePositives = 0;
-let falsePositives = 0;
-let misses = 0;
-let typeRight = 0;
-const lines: string[] = [];
-const times: number[] = [];
-let chars = 0;
-
-for (const { file, drafts: expected } of corpus.articles) {
-  const text = readFileSync(join(DIR, file), 'utf8');
-  chars += text.length;
-  extractDrafts(text, gazetteer); // warm-up of this text's code paths
-  const t0 = performance.now();
-  const drafts = extractDrafts(text, gazetteer);
-  times.push(performance.now() - t0);
-  const unmatched = [...expected];
-  for (const d of drafts) {
-    const i = unmatched.findIndex(
-      (e) =>
-        e.from === partyId(d.from) &&
-        e.to === partyId(d.to) &&
-        sameAmount(e.amountUsd, d.amountUsd),
-    );
-    const label = `${partyId(d.from)} -> ${partyId(d.to)} ${d.amountUsd ?? 'unknown'}`;
-    if (i >= 0) {
-      truePositives++;
-      if (unmatched[i]!.type === d.type) typeRight++;
-      else lines.push(`  ${file}: right parties and amount, wrong type: ${label} ${d.type}`);
-      unmatched.splice(i, 1);
-    } else {
-      falsePositives++;
-      lines.push(`  ${file}: false positive: ${label} (${d.cue}: "${d.evidence.sentence}")`);
-    }
-  }
-  for (const e of unmatched) {
-    misses++;
-    lines.push(`  ${file}: missed: ${e.from} -> ${e.to} ${e.amountUsd ?? 'unknown'}`);
-  }
+interface Score {
+  texts: number;
+  chars: number;
+  correct: number;
+  falsePositives: number;
+  misses: number;
+  typeRight: number;
+  times: number[];
+  differences: string[];
 }
 
-const precision = truePositives / Math.max(1, truePositives + falsePositives);
-const recall = truePositives / Math.max(1, truePositives + misses);
-const sorted = [...times].sort((a, b) => a - b);
-const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
-const mean = times.reduce((a, b) => a + b, 0) / Math.max(1, times.length);
+/** Scores the parser on one corpus folder with its expected.json. */
+function score(dir: string): Score {
+  const corpus = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as {
+    articles: { file: string; drafts: Expected[] }[];
+  };
+  const s: Score = {
+    texts: corpus.articles.length,
+    chars: 0,
+    correct: 0,
+    falsePositives: 0,
+    misses: 0,
+    typeRight: 0,
+    times: [],
+    differences: [],
+  };
+  for (const { file, drafts: expected } of corpus.articles) {
+    const text = readFileSync(join(dir, file), 'utf8');
+    s.chars += text.length;
+    extractDrafts(text, gazetteer); // warm-up of this text's code paths
+    const t0 = performance.now();
+    const drafts = extractDrafts(text, gazetteer);
+    s.times.push(performance.now() - t0);
+    const unmatched = [...expected];
+    for (const d of drafts) {
+      const i = unmatched.findIndex(
+        (e) =>
+          e.from === partyId(d.from) &&
+          e.to === partyId(d.to) &&
+          sameAmount(e.amountUsd, d.amountUsd),
+      );
+      const label = `${partyId(d.from)} -> ${partyId(d.to)} ${d.amountUsd ?? 'unknown'}`;
+      if (i >= 0) {
+        s.correct++;
+        if (unmatched[i]!.type === d.type) s.typeRight++;
+        else
+          s.differences.push(`  ${file}: right parties and amount, wrong type: ${label} ${d.type}`);
+        unmatched.splice(i, 1);
+      } else {
+        s.falsePositives++;
+        s.differences.push(
+          `  ${file}: false positive: ${label} (${d.cue}: "${d.evidence.sentence}")`,
+        );
+      }
+    }
+    for (const e of unmatched) {
+      s.misses++;
+      s.differences.push(`  ${file}: missed: ${e.from} -> ${e.to} ${e.amountUsd ?? 'unknown'}`);
+    }
+  }
+  return s;
+}
 
-console.log(
-  `corpus: ${corpus.articles.length} texts (${chars} characters), ${truePositives + misses} expected drafts`,
-);
-console.log(
-  `drafts: ${truePositives + falsePositives}; correct (parties + direction + amount): ${truePositives}; of those with the right type: ${typeRight}`,
-);
-console.log(
-  `precision ${precision.toFixed(3)} (target >= 0.9)   recall ${recall.toFixed(3)} (target >= 0.8)`,
-);
-console.log(
-  `parse time per article: median ${median.toFixed(2)} ms, mean ${mean.toFixed(2)} ms, max ${Math.max(...times).toFixed(2)} ms`,
-);
+function report(title: string, s: Score): void {
+  const precision = s.correct / Math.max(1, s.correct + s.falsePositives);
+  const recall = s.correct / Math.max(1, s.correct + s.misses);
+  const sorted = [...s.times].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  const mean = s.times.reduce((a, b) => a + b, 0) / Math.max(1, s.times.length);
+  console.log(
+    `\n${title}: ${s.texts} texts (${s.chars} characters), ${s.correct + s.misses} expected drafts`,
+  );
+  console.log(
+    `  drafts ${s.correct + s.falsePositives}; correct (parties + direction + amount) ${s.correct}, with the right type ${s.typeRight}`,
+  );
+  console.log(
+    `  precision ${precision.toFixed(3)} (target >= 0.9)   recall ${recall.toFixed(3)} (target >= 0.8)`,
+  );
+  console.log(
+    `  parse time per article: median ${median.toFixed(2)} ms, mean ${mean.toFixed(2)} ms, max ${Math.max(...s.times).toFixed(2)} ms`,
+  );
+  if (s.differences.length) console.log(s.differences.join('\n'));
+}
 
+const development = score(DIR);
+report('corpus (test/fixtures/articles)', development);
+const heldOut = score(join(DIR, 'heldout'));
+report('held-out corpus (test/fixtures/articles/heldout, never tuned against)', heldOut);
+
+const corpus = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as {
+  articles: { file: string }[];
+};
 // A long text: the size cap's worth of news, to show the cost at the limit.
 const joined = corpus.articles.map((a) => readFileSync(join(DIR, a.file), 'utf8')).join('\n');
 const long = joined.repeat(Math.ceil(50_000 / joined.length)).slice(0, 50_000);
@@ -98,4 +128,3 @@ const longDrafts = extractDrafts(long, gazetteer);
 console.log(
   `a 50,000-character text (the cap): ${(performance.now() - t0).toFixed(0)} ms, ${longDrafts.length} drafts`,
 );
-if (lines.length) console.log(['differences:', ...lines].join('\n'));

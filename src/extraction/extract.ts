@@ -180,7 +180,8 @@ function draftsOfSentence(
         gazetteer.rootOf(payer.company.id) === gazetteer.rootOf(payee.company.id)
       )
         continue; // within one corporate family: internal, not a deal between two companies
-      const pairKey = [fromKey, toKey].sort().join('|');
+      // One draft per type and pair of companies per sentence: the first cue (by precedence) wins.
+      const pairKey = [type, ...[fromKey, toKey].sort()].join('|');
       if (pairs.has(pairKey)) continue;
 
       const lo = Math.min(before.start, start);
