@@ -68,6 +68,7 @@ interface Outcome {
   code: string;
   writeId?: string;
   writeOutcome?: string;
+  message?: string;
 }
 
 function request(kind: Kind, companyIds: string[], random: () => number, n: number) {
@@ -128,7 +129,7 @@ async function send(
       body.variables,
     );
     const parsed = JSON.parse(text) as {
-      errors?: { extensions?: { code?: string; writeOutcome?: string } }[];
+      errors?: { message?: string; extensions?: { code?: string; writeOutcome?: string } }[];
     };
     const error = parsed.errors?.[0];
     return {
@@ -139,6 +140,7 @@ async function send(
       code: error ? String(error.extensions?.code ?? 'UNKNOWN') : 'OK',
       ...('writeId' in body && body.writeId ? { writeId: body.writeId } : {}),
       ...(error?.extensions?.writeOutcome ? { writeOutcome: error.extensions.writeOutcome } : {}),
+      ...(error?.message ? { message: error.message } : {}),
     };
   } catch {
     return { kind, sentAt, ms: performance.now() - sentAt, status: 0, code: 'NETWORK' };
@@ -279,7 +281,23 @@ try {
   const fiveXx = outcomes.filter((o) => o.status >= 500).length;
   console.log(`\nHTTP statuses: ${JSON.stringify(statuses)}; 5xx: ${fiveXx}`);
   console.log(`Answers by code: ${JSON.stringify(countBy(outcomes, (o) => o.code))}`);
+  const firstMessages = new Map<string, string>();
+  for (const o of outcomes) {
+    const key = `${o.kind} ${o.code}`;
+    if (o.message && !firstMessages.has(key)) firstMessages.set(key, o.message.slice(0, 160));
+  }
+  for (const [key, message] of firstMessages) console.log(`  first ${key}: ${message}`);
   for (const fault of faults) {
+    // Second by second after the fault ended: requests sent, answered OK, and their p50.
+    const after = outcomes.filter((o) => o.sentAt >= fault.end && o.sentAt < fault.end + 10_000);
+    const seconds10 = Array.from({ length: 10 }, (_, i) => {
+      const inSecond = after.filter(
+        (o) => o.sentAt >= fault.end + i * 1000 && o.sentAt < fault.end + (i + 1) * 1000,
+      );
+      const ms = inSecond.map((o) => o.ms).sort((a, b) => a - b);
+      return `${inSecond.filter((o) => o.code === 'OK').length}/${inSecond.length} ok p50 ${percentile(ms, 50).toFixed(0)}`;
+    });
+    console.log(`After the ${fault.name}, per second: ${seconds10.join(' | ')}`);
     const seconds = recoverySeconds(outcomes, fault.end);
     console.log(
       `Service back after the ${fault.name} ended: ${seconds === null ? 'never' : `${seconds.toFixed(2)} s`}`,

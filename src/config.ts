@@ -82,7 +82,7 @@ export interface Config {
   localNeo4j: LocalNeo4jSettings;
   /**
    * Timeout of ordinary reads, in ms; path and cycle queries have their own. With the server's
-   * watchdog grace (0.5 s) it bounds a read while Neo4j does not answer: 5 s by default.
+   * watchdog grace (1 s) it bounds a read while Neo4j does not answer: 5 s by default.
    */
   queryTimeoutMs: number;
   /** Deadline of a whole GraphQL request, in ms: no unit of work of it outlives it. */
@@ -243,7 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     localDataDir: path.resolve(settings.string('LOCAL_NEO4J_DATA_DIR', '.data/neo4j')),
     localNeo4j: readLocalNeo4j(settings),
-    queryTimeoutMs: settings.int('QUERY_TIMEOUT_MS', 4_500, 1, MAX_TIMEOUT_MS),
+    queryTimeoutMs: settings.int('QUERY_TIMEOUT_MS', 4_000, 1, MAX_TIMEOUT_MS),
     requestTimeoutMs: settings.int('REQUEST_TIMEOUT_MS', 30_000, 100, MAX_TIMEOUT_MS),
     rateLimits: settings.flag('RATE_LIMIT', true)
       ? {

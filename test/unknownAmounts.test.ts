@@ -74,7 +74,7 @@ const FIGURES = `
   steps { amountUsd unknownAmountCount deals { id amountUsd __typename } }`;
 
 interface Figures {
-  id: string;
+  key: string;
   investedUsd: number;
   investedUnknownCount: number;
   committedUsd: number;
@@ -98,10 +98,10 @@ afterAll(() => t.close());
 
 async function cycles(): Promise<Map<string, Figures>> {
   const res = await t.gql<{ circularDeals: { edges: { node: Figures }[] } }>(
-    `{ circularDeals(first: 50) { edges { node { id ${FIGURES} } } } }`,
+    `{ circularDeals(first: 50) { edges { node { key ${FIGURES} } } } }`,
   );
   expect(res.errors).toBeUndefined();
-  return new Map(res.data!.circularDeals!.edges.map((e) => [e.node.id, e.node]));
+  return new Map(res.data!.circularDeals!.edges.map((e) => [e.node.key, e.node]));
 }
 
 describe('unknown amounts in cycles and paths', () => {
@@ -141,7 +141,7 @@ describe('unknown amounts in cycles and paths', () => {
       moneyPaths: {
         edges: {
           node: {
-            id: string;
+            key: string;
             totalUsd: number;
             unknownAmountCount: number;
             bottleneckIsLowerBound: boolean;
@@ -149,10 +149,10 @@ describe('unknown amounts in cycles and paths', () => {
         }[];
       };
     }>(`{ moneyPaths(from: "lab", to: "cloud", maxLength: 1) {
-      edges { node { id totalUsd unknownAmountCount bottleneckIsLowerBound } } } }`);
+      edges { node { key totalUsd unknownAmountCount bottleneckIsLowerBound } } } }`);
     expect(res.errors).toBeUndefined();
     expect(res.data!.moneyPaths!.edges.map((e) => e.node)).toEqual([
-      { id: 'lab>cloud', totalUsd: 3e9, unknownAmountCount: 1, bottleneckIsLowerBound: true },
+      { key: 'lab>cloud', totalUsd: 3e9, unknownAmountCount: 1, bottleneckIsLowerBound: true },
     ]);
   });
 });

@@ -88,6 +88,8 @@ export class Database {
   private probeTimer: NodeJS.Timeout | undefined;
   /** The probe in flight, shared by the probe loop and every request that waits on it. */
   private probing: Promise<boolean> | undefined;
+  /** Units of work waiting on Neo4j: each fails at once when the circuit opens. */
+  private readonly silenced = new Set<() => void>();
   private closed = false;
   /**
    * Admission of heavy reads. Each can hold tens of MB of Neo4j's transaction memory pool, which
@@ -272,10 +274,16 @@ export class Database {
         settled = true;
       });
       try {
-        return await watchdog(running, timeout + WATCHDOG_GRACE_MS, () => {
-          this.openCircuit();
-          return unavailable(mode === 'WRITE' ? 'UNKNOWN' : undefined, timeout);
-        });
+        return await watchdog(
+          running,
+          timeout + WATCHDOG_GRACE_MS,
+          () => {
+            this.openCircuit();
+            return unavailable(mode === 'WRITE' ? 'UNKNOWN' : undefined, timeout);
+          },
+          this.silenced,
+          () => unavailable(mode === 'WRITE' ? 'UNKNOWN' : undefined),
+        );
       } finally {
         if (settled) await session.close();
         // Neo4j did not answer: the session is closed once it does, or its connection breaks.
@@ -299,6 +307,10 @@ export class Database {
   private openCircuit(): void {
     if (this.circuitOpen || this.closed) return;
     this.circuitOpen = true;
+    // Work still waiting on Neo4j will not be answered either: it fails now, not at its own
+    // (for a cycle search, much later) deadline.
+    for (const fail of this.silenced) fail();
+    this.silenced.clear();
     this.scheduleProbe(0);
   }
 
@@ -390,7 +402,7 @@ const PROBE_WAIT_MS = 1_000;
  * How long past its own timeout a unit of work waits for Neo4j before deciding that Neo4j is not
  * answering. Neo4j ends a transaction at its timeout and says so; this covers the round trip.
  */
-export const WATCHDOG_GRACE_MS = 500;
+export const WATCHDOG_GRACE_MS = 1_000;
 
 const ABANDONED = Symbol('abandoned');
 
@@ -415,12 +427,24 @@ function boundedByDeadline(timeoutMs: number): number {
 }
 
 /** `work`, or the error of `onTimeout` when it has not settled within `ms`. */
-function watchdog<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+function watchdog<T>(
+  work: Promise<T>,
+  ms: number,
+  onTimeout: () => Error,
+  silenced: Set<() => void>,
+  onSilenced: () => Error,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let fail: (() => void) | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(onTimeout()), ms);
+    fail = () => reject(onSilenced());
+    silenced.add(fail);
   });
-  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+  return Promise.race([work, expired]).finally(() => {
+    clearTimeout(timer);
+    silenced.delete(fail!);
+  });
 }
 
 /**
