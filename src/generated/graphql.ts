@@ -174,7 +174,10 @@ export type CompanyEdge = {
 
 export type CompanyFilter = {
   country?: InputMaybe<Scalars['String']['input']>;
-  /** Full-text search over names and aliases (Lucene syntax is escaped; words are matched as prefixes). */
+  /**
+   * Full-text search over names and aliases (Lucene syntax is escaped; words are matched as
+   * prefixes, all required). At most 200 characters and 16 words, else BAD_USER_INPUT.
+   */
   search?: InputMaybe<Scalars['String']['input']>;
   /** Companies with any of these sectors. */
   sectors?: InputMaybe<Array<Sector>>;

@@ -1,6 +1,6 @@
 import type { QueryResolvers } from '../generated/graphql.js';
 import { pageRequest, toConnection } from '../stores/pagination.js';
-import { companyOrder, dealFilter, dealOrder } from './args.js';
+import { checkCompanySearch, companyOrder, dealFilter, dealOrder } from './args.js';
 import {
   companyConnectionSelection,
   companyFieldSelection,
@@ -17,6 +17,7 @@ export const Query: QueryResolvers = {
   /** The page and, in the same query, what is selected below its companies (selection.ts). */
   async companies(_, { where, orderBy, first, after }, { stores }, info) {
     const page = pageRequest(first, after);
+    checkCompanySearch(where);
     const order = companyOrder(orderBy, where);
     const selection = companyConnectionSelection(info);
     const result = selection

@@ -5,7 +5,7 @@ import type { DealFilterParams, DealOrderKey, DealSide } from '../stores/dealSto
 import type { DealType } from '../stores/rows.js';
 import type { DealPageArgs } from '../loaders.js';
 import { pageRequest, type PageRequest } from '../stores/pagination.js';
-import type { CompanyOrderKey } from '../stores/companyStore.js';
+import { luceneQuery, type CompanyOrderKey } from '../stores/companyStore.js';
 import { dateKey, upperDateKey } from '../domain/partialDate.js';
 
 export function dealFilter(
@@ -51,6 +51,36 @@ export function dealFilter(
 
 export function dealOrder(orderBy: DealOrder | null | undefined): DealOrderKey {
   return `${orderBy?.field ?? 'ANNOUNCED_ON'}_${orderBy?.direction ?? 'DESC'}`;
+}
+
+/**
+ * Longest company search text, and most words in it. Every word is a prefix clause of one Lucene
+ * query, and Lucene refuses a query of more than 1,024 clauses (a 1,500-word search answered
+ * INTERNAL_SERVER_ERROR); no name or alias has anywhere near this many words.
+ */
+export const MAX_SEARCH_CHARS = 200;
+export const MAX_SEARCH_WORDS = 16;
+
+/** Refuses a company search text past the caps, with BAD_USER_INPUT naming `where.search`. */
+export function checkCompanySearch(where: CompanyFilter | null | undefined): void {
+  const search = where?.search;
+  if (!search) return;
+  const problems: Problem[] = [];
+  if (search.length > MAX_SEARCH_CHARS) {
+    problems.push({
+      field: 'where.search',
+      message: `is ${search.length} characters long; at most ${MAX_SEARCH_CHARS} are allowed`,
+    });
+  } else {
+    const words = luceneQuery(search)?.split(' AND ').length ?? 0;
+    if (words > MAX_SEARCH_WORDS) {
+      problems.push({
+        field: 'where.search',
+        message: `has ${words} words; at most ${MAX_SEARCH_WORDS} are allowed`,
+      });
+    }
+  }
+  if (problems.length) throw badInput(problems);
 }
 
 export function companyOrder(
