@@ -46,7 +46,7 @@ describe('one failing field leaves its siblings', () => {
 
   it('keeps every other root field when list and flow fields fail on bad arguments', async () => {
     const res = await t.gql<Record<string, unknown>>(`{
-      cycles: circularDeals { totalCount edges { node { id } } }
+      cycles: circularDeals { totalCount edges { node { key } } }
       badCycles: circularDeals(where: { maxLength: 99 }) { totalCount }
       badPaths: moneyPaths(from: "nvidia", to: "nvidia") { totalCount }
       badCompanies: companies(first: 1000) { totalCount }
@@ -54,7 +54,7 @@ describe('one failing field leaves its siblings', () => {
       deals(first: 1, orderBy: { field: ID, direction: ASC }) { edges { node { id } } }
     }`);
     expect(res.data).toEqual({
-      cycles: { totalCount: 1, edges: [{ node: { id: 'amazon>anthropic' } }] },
+      cycles: { totalCount: 1, edges: [{ node: { key: 'amazon>anthropic' } }] },
       badCycles: null,
       badPaths: null,
       badCompanies: null,
@@ -77,7 +77,7 @@ describe('one failing field leaves its siblings', () => {
       relationshipGraph: { nodes: unknown[]; cycles: unknown } | null;
     }>(`{
       company(id: "amazon") { name cycles(where: { minLength: 5, maxLength: 3 }) { totalCount } }
-      relationshipGraph(companyIds: ["amazon"]) { nodes { id } cycles(maxLength: 7) { id } }
+      relationshipGraph(companyIds: ["amazon"]) { nodes { companyId } cycles(maxLength: 7) { key } }
     }`);
     expect(res.data?.company).toEqual({ name: 'Amazon', cycles: null });
     expect(res.data?.relationshipGraph?.nodes).toHaveLength(2);

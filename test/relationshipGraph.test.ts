@@ -42,6 +42,7 @@ const GRAPH = dataset({
 
 interface Node {
   id: string;
+  companyId: string;
   name: string;
   sectors: string[];
   parentId: string | null;
@@ -67,7 +68,7 @@ interface Graph {
 const GRAPH_QUERY = `
   query($ids: [ID!]!, $depth: Int, $where: DealFilter, $aggregate: Boolean) {
     relationshipGraph(companyIds: $ids, depth: $depth, where: $where, aggregate: $aggregate) {
-      nodes { id name sectors parentId depth }
+      nodes { id companyId name sectors parentId depth }
       edges {
         id source target type kind amountUsd amountIsUpperBound unknownAmountCount dealCount dealIds
       }
@@ -88,36 +89,51 @@ async function graph(variables: Record<string, unknown>): Promise<Graph> {
 }
 
 const depths = (g: Graph): Record<string, number> =>
-  Object.fromEntries(g.nodes.map((n) => [n.id, n.depth]));
-const edgeIds = (g: Graph): string[] => g.edges.map((e) => e.id);
+  Object.fromEntries(g.nodes.map((n) => [n.companyId, n.depth]));
+/** The deals drawn as edges, by deal id. */
+const edgeIds = (g: Graph): string[] => g.edges.flatMap((e) => e.dealIds).sort();
+/** A node's id: its company's id and a hash of the graph's arguments (its depth depends on them). */
+const nodeId = (companyId: string) =>
+  expect.stringMatching(new RegExp(`^${companyId}@[0-9a-f]{12}$`));
 
 describe('relationshipGraph', () => {
   it('returns the companies within one deal hop, either direction, and the deals among them', async () => {
     const g = await graph({ ids: ['anthropic'] });
     expect(g.nodes).toEqual([
       {
-        id: 'anthropic',
+        id: nodeId('anthropic'),
+        companyId: 'anthropic',
         name: 'Anthropic',
         sectors: ['AI_LAB'],
         parentId: null,
         depth: 0,
       },
-      { id: 'amazon', name: 'Amazon', sectors: ['HYPERSCALER'], parentId: null, depth: 1 },
       {
-        id: 'aws',
+        id: nodeId('amazon'),
+        companyId: 'amazon',
+        name: 'Amazon',
+        sectors: ['HYPERSCALER'],
+        parentId: null,
+        depth: 1,
+      },
+      {
+        id: nodeId('aws'),
+        companyId: 'aws',
         name: 'Amazon Web Services',
         sectors: ['CLOUD_PROVIDER'],
         parentId: 'amazon',
         depth: 1,
       },
     ]);
+    // One edge per deal, ordered by id: `<source>-><target>:<dealId>`.
     expect(g.edges).toEqual([
-      edge('c1', 'anthropic', 'aws', 'COMMITMENT', 'CLOUD', 100e9),
-      edge('c2', 'anthropic', 'aws', 'COMMITMENT', 'CAPACITY', null),
       edge('i1', 'amazon', 'anthropic', 'INVESTMENT', 'INVESTMENT', 4e9),
       edge('i2', 'amazon', 'anthropic', 'INVESTMENT', 'INVESTMENT', 2.75e9),
       edge('i3', 'amazon', 'anthropic', 'INVESTMENT', 'INVESTMENT', null),
+      edge('c1', 'anthropic', 'aws', 'COMMITMENT', 'CLOUD', 100e9),
+      edge('c2', 'anthropic', 'aws', 'COMMITMENT', 'CAPACITY', null),
     ]);
+    expect(g.edges[0]!.id).toBe('amazon->anthropic:i1');
   });
 
   it('grows hop by hop with depth, each company at its shortest distance', async () => {
@@ -194,21 +210,21 @@ describe('relationshipGraph', () => {
     const res = await t.gql<{
       relationshipGraph: {
         nodes: {
-          id: string;
+          companyId: string;
           totals: { investedUsd: number };
           company: { subsidiaries: { id: string }[] };
         }[];
       };
     }>(`{
       relationshipGraph(companyIds: ["anthropic"]) {
-        nodes { id totals { investedUsd raisedUsd } company { subsidiaries { id } } }
+        nodes { companyId totals { investedUsd raisedUsd } company { subsidiaries { id } } }
       }
     }`);
     expect(res.errors).toBeUndefined();
-    const amazon = res.data!.relationshipGraph.nodes.find((n) => n.id === 'amazon');
+    const amazon = res.data!.relationshipGraph.nodes.find((n) => n.companyId === 'amazon');
     // Totals cover all of Amazon's deals (i4 to OpenAI too), not only those drawn.
     expect(amazon).toEqual({
-      id: 'amazon',
+      companyId: 'amazon',
       totals: { investedUsd: 4e9 + 2.75e9 + 1e9, raisedUsd: 0 },
       company: { subsidiaries: [{ id: 'aws' }] },
     });
@@ -245,12 +261,12 @@ describe('relationshipGraph cycles', () => {
           $mix: CycleMix) {
       relationshipGraph(companyIds: $ids, depth: $depth, where: $where, aggregate: $aggregate) {
         edges { id }
-        cycles(maxLength: $maxLength, mix: $mix) { id companyIds edgeIds }
+        cycles(maxLength: $maxLength, mix: $mix) { id key companyIds edgeIds }
       }
     }`;
   interface Cycles {
     edges: { id: string }[];
-    cycles: { id: string; companyIds: string[]; edgeIds: string[] }[];
+    cycles: { id: string; key: string; companyIds: string[]; edgeIds: string[] }[];
   }
   async function cycles(variables: Record<string, unknown>): Promise<Cycles> {
     const res = await t.gql<{ relationshipGraph: Cycles }>(CYCLES_QUERY, variables);
@@ -262,9 +278,17 @@ describe('relationshipGraph cycles', () => {
     const g = await cycles({ ids: ['anthropic'] });
     expect(g.cycles).toEqual([
       {
-        id: 'amazon>anthropic',
+        // Its edgeIds depend on the graph's arguments, and so does its id.
+        id: expect.stringMatching(/^graph:amazon>anthropic@[0-9a-f]{12}$/),
+        key: 'amazon>anthropic',
         companyIds: ['amazon', 'anthropic'],
-        edgeIds: ['i1', 'i2', 'i3', 'c1', 'c2'],
+        edgeIds: [
+          'amazon->anthropic:i1',
+          'amazon->anthropic:i2',
+          'amazon->anthropic:i3',
+          'anthropic->aws:c1',
+          'anthropic->aws:c2',
+        ],
       },
     ]);
     // Every highlighted edge is one the graph returned.
@@ -272,9 +296,11 @@ describe('relationshipGraph cycles', () => {
     expect(g.cycles[0]!.edgeIds.every((id) => drawn.has(id))).toBe(true);
 
     const aggregated = await cycles({ ids: ['anthropic'], aggregate: true });
+    expect(aggregated.cycles[0]!.id).not.toBe(g.cycles[0]!.id);
     expect(aggregated.cycles).toEqual([
       {
-        id: 'amazon>anthropic',
+        id: expect.stringMatching(/^graph:amazon>anthropic@[0-9a-f]{12}$/),
+        key: 'amazon>anthropic',
         companyIds: ['amazon', 'anthropic'],
         edgeIds: [
           'amazon->anthropic:INVESTMENT',
@@ -301,7 +327,12 @@ describe('relationshipGraph cycles', () => {
     // One deal per step is enough: only the first investment and the cloud contract.
     const narrow = await cycles({ ids: ['anthropic'], where: { minAmountUsd: 3e9 } });
     expect(narrow.cycles).toEqual([
-      { id: 'amazon>anthropic', companyIds: ['amazon', 'anthropic'], edgeIds: ['i1', 'c1'] },
+      {
+        id: expect.stringMatching(/^graph:amazon>anthropic@[0-9a-f]{12}$/),
+        key: 'amazon>anthropic',
+        companyIds: ['amazon', 'anthropic'],
+        edgeIds: ['amazon->anthropic:i1', 'anthropic->aws:c1'],
+      },
     ]);
   });
 
@@ -369,6 +400,7 @@ describe('relationshipGraph result caps', () => {
   });
 });
 
+/** An edge of one deal (`id` is the deal's), or with `dealIds` an aggregated edge `id`. */
 function edge(
   id: string,
   source: string,
@@ -376,18 +408,18 @@ function edge(
   type: string,
   kind: string,
   amountUsd: number | null,
-  dealIds = [id],
+  dealIds?: string[],
 ): Edge {
   return {
-    id,
+    id: dealIds ? id : `${source}->${target}:${id}`,
     source,
     target,
     type,
     kind,
     amountUsd,
     amountIsUpperBound: false,
-    unknownAmountCount: dealIds.length === 1 && amountUsd === null ? 1 : 0,
-    dealCount: dealIds.length,
-    dealIds,
+    unknownAmountCount: (dealIds?.length ?? 1) === 1 && amountUsd === null ? 1 : 0,
+    dealCount: dealIds?.length ?? 1,
+    dealIds: dealIds ?? [id],
   };
 }

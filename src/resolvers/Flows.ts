@@ -9,9 +9,26 @@ import type {
 } from '../generated/graphql.js';
 import { pageRequest, toConnection } from '../stores/pagination.js';
 import type { CompanyRow, DealRow } from '../stores/rows.js';
-import type { CycleQuery } from '../stores/cycleStore.js';
-import { cycleQuery, pathQuery } from './flowArgs.js';
+import type { CycleQuery, FlowFilter } from '../stores/cycleStore.js';
+import { cycleQuery, defaultFlowFilter, pathQuery } from './flowArgs.js';
 import { selectsOnly } from './selection.js';
+import { dependencySuffix, suffixOf, tagRows } from './identity.js';
+
+/**
+ * What a cycle's or path's values (steps, figures, `timeRespecting`) depend on: the effective deal
+ * filter and the time condition. Which cycles are listed (through, lengths, mix, order) is not.
+ */
+function flowSuffix(query: {
+  filter: FlowFilter;
+  timeRespecting: boolean;
+  maxSpanDays: number | null;
+}): string {
+  const { filter, timeRespecting, maxSpanDays } = query;
+  return dependencySuffix(
+    { filter, timeRespecting, maxSpanDays },
+    { filter: defaultFlowFilter(), timeRespecting: false, maxSpanDays: null },
+  );
+}
 
 /** Pages through rows the store computed as a whole (cycles are found, evaluated, then sorted). */
 function page<T>(rows: T[], first: number | null | undefined, after: string | null | undefined) {
@@ -42,7 +59,9 @@ async function cycleConnection(
     const request = pageRequest(args.first, args.after);
     return toConnection({ rows: [], totalCount: await stores.cycles.countCycles(query) }, request);
   }
-  return page(await stores.cycles.cycles(query), args.first, args.after);
+  const rows = await stores.cycles.cycles(query);
+  tagRows(rows, flowSuffix(query));
+  return page(rows, args.first, args.after);
 }
 
 async function companies(ids: string[], { loaders }: Context): Promise<CompanyRow[]> {
@@ -62,7 +81,10 @@ export const FlowQuery: Pick<QueryResolvers, 'circularDeals' | 'moneyPaths'> = {
   },
   async moneyPaths(_, args, { stores }) {
     pageRequest(args.first, args.after);
-    return page(await stores.cycles.paths(await pathQuery(stores, args)), args.first, args.after);
+    const query = await pathQuery(stores, args);
+    const rows = await stores.cycles.paths(query);
+    tagRows(rows, flowSuffix(query));
+    return page(rows, args.first, args.after);
   },
 };
 
@@ -75,11 +97,15 @@ export const CompanyCycles: Pick<CompanyResolvers, 'cycles'> = {
 };
 
 export const DealCycle: DealCycleResolvers = {
+  id: (cycle) => cycle.id + suffixOf(cycle),
+  key: (cycle) => cycle.id,
   length: (cycle) => cycle.companyIds.length,
   companies: (cycle, _, ctx) => companies(cycle.companyIds, ctx),
 };
 
 export const MoneyPath: MoneyPathResolvers = {
+  id: (path) => `path:${path.id}${suffixOf(path)}`,
+  key: (path) => path.id,
   length: (path) => path.steps.length,
   companies: (path, _, ctx) => companies(path.companyIds, ctx),
 };

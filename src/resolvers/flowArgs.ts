@@ -83,6 +83,11 @@ async function roots(
   return out;
 }
 
+/** The deal filter of a cycle or path search given no `deals` filter and no time condition. */
+export function defaultFlowFilter(): FlowFilter {
+  return flowFilter(null, false, 'where.deals', []);
+}
+
 export async function cycleQuery(
   stores: Stores,
   where: CycleFilter | null | undefined,

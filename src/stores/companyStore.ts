@@ -144,6 +144,12 @@ const COUNT_COMPANIES: Statement = {
   cypher: 'MATCH (c:Company) RETURN count(c) AS count',
 };
 
+/** Ids are unique across types: a company may not take a deal's id. */
+const DEAL_IDS_AMONG: Statement = {
+  name: 'dealIdsAmong',
+  cypher: `UNWIND $ids AS id MATCH (d:Deal {id: id}) RETURN d.id AS id`,
+};
+
 const EXISTING_COMPANY_IDS: Statement = {
   name: 'existingCompanyIds',
   cypher: `UNWIND $ids AS id MATCH (c:Company {id: id}) RETURN c.id AS id`,
@@ -266,6 +272,10 @@ export class CompanyStore {
         field: 'input.parentId',
         message: `no company with id '${r.parentId}' (company '${r.id}')`,
       }));
+    const dealIds = await runIn<{ id: string }>(tx, DEAL_IDS_AMONG, { ids: [...batchIds] });
+    for (const { id } of dealIds) {
+      problems.push({ field: 'input.id', message: `'${id}' is already the id of a deal` });
+    }
     if (problems.length) throw badInput(problems);
 
     await runIn(tx, UPSERT_COMPANIES, { rows });

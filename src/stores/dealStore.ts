@@ -382,7 +382,15 @@ export class DealStore {
       rows.map((r) => r.id),
     );
     const problems: Problem[] = [];
+    // Ids are unique across types: a deal may not take a company's id.
+    const companyIdsTaken = await this.companies.existingIds(
+      tx,
+      rows.map((r) => r.id),
+    );
     for (const row of rows) {
+      if (companyIdsTaken.has(row.id)) {
+        problems.push({ field: 'input.id', message: `'${row.id}' is already the id of a company` });
+      }
       const [fromField, toField] = DEAL_SIDES[row.type];
       for (const [field, id] of [
         [fromField, row.fromId],
