@@ -7,11 +7,14 @@ import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
 import { GraphNode, GraphQuery, RelationshipGraph } from './RelationshipGraph.js';
 import { PartialDate } from './scalars.js';
+import { guardMutations } from './writeGuard.js';
+import { loadTypeDefs } from '../schema.js';
 
 export const resolvers: Resolvers = {
   PartialDate,
   Query: { ...Query, ...FlowQuery, ...GraphQuery, ...ExtractionQuery },
-  Mutation: { ...Mutation, ...ExtractionMutation },
+  // Every Mutation field of the schema, guarded by construction (writeGuard.ts).
+  Mutation: guardMutations(loadTypeDefs(), { ...Mutation, ...ExtractionMutation }),
   Company: { ...Company, ...CompanyCycles },
   DealCycle,
   MoneyPath,
