@@ -19,7 +19,17 @@ function company(
   sectors: Sector[],
   more: Partial<CompanyRow> = {},
 ): CompanyRow {
-  return { id, name, aliases: [], sectors, country: null, website: null, parentId: null, ...more };
+  return {
+    id,
+    name,
+    version: 1,
+    aliases: [],
+    sectors,
+    country: null,
+    website: null,
+    parentId: null,
+    ...more,
+  };
 }
 
 /** Amazon ── Amazon Web Services (AWS); Alphabet (Google) ── Google Cloud; labs; chips; neoclouds. */
@@ -207,6 +217,18 @@ describe('deal cues and direction', () => {
       'Anthropic to use Google Cloud in a deal worth tens of billions of dollars.',
       ['COMMITMENT', 'anthropic', 'google-cloud', null],
     ],
+    [
+      'Meta is paying CoreWeave $14.2 billion for computing power.',
+      ['COMMITMENT', 'meta', 'coreweave', 14.2e9],
+    ],
+    [
+      'OpenAI is getting another $10 billion from Microsoft.',
+      ['INVESTMENT', 'microsoft', 'openai', 10e9],
+    ],
+    [
+      'OpenAI and AWS signed a cloud partnership worth $38 billion.',
+      ['COMMITMENT', 'openai', 'amazon-web-services', 38e9],
+    ],
   ])('%s', (text, expected) => {
     const found = drafts(text);
     expect(found.map(brief)).toEqual([expected]);
@@ -287,6 +309,9 @@ describe('deal cues and direction', () => {
     'Amazon has a partnership with Anthropic.', // no figure
     'Amazon invests $5 billion.', // one company
     'The chip designer will buy OpenAI stock at $23.28 a share.',
+    'Google paid $2.7 billion for its takeover of Anthropic rival assets, OpenAI said.', // an acquisition
+    'Microsoft expects to spend $30 billion on capital projects, as demand from OpenAI grows.',
+    'Amazon will spend $5 billion on new data centers in Ohio and elsewhere, serving customers like Anthropic.', // the company is too far from `on`
   ])('no draft: %s', (text) => {
     expect(drafts(text)).toEqual([]);
   });
@@ -330,6 +355,7 @@ describe('existing deals', () => {
   const deal = (amountUsd: number | null, announcedOn: string | null): DealRow => ({
     id: 'd',
     type: 'INVESTMENT',
+    version: 1,
     fromId: 'amazon',
     toId: 'anthropic',
     amountUsd,

@@ -23,6 +23,10 @@ export interface Cue {
   payeeInside?: boolean;
   /** No direction in the words (`deal with`): the companies' sectors decide. */
   bySector?: boolean;
+  /** The two companies stand right before and right after the match (`X and Y sign ...`). */
+  adjacent?: boolean;
+  /** Sentences with these words are not this cue's deals (`paid $N for` a company it bought). */
+  unless?: RegExp;
 }
 
 /** Up to n characters of the same clause-free stretch: no sentence stop (a decimal point is fine). */
@@ -42,7 +46,7 @@ export const CUES: readonly Cue[] = [
   ),
   cue(
     'raises-from',
-    String.raw`\b(?:rais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|receiv(?:e|es|ed|ing)|land(?:s|ed)?|obtain(?:s|ed)?|attract(?:s|ed)?|gets?|got|wins?|won)\b${gap(100)}\bfrom\b`,
+    String.raw`\b(?:rais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|receiv(?:e|es|ed|ing)|land(?:s|ed|ing)?|obtain(?:s|ed|ing)?|attract(?:s|ed|ing)?|get(?:s|ting)?|got|win(?:s|ning)?|won)\b${gap(100)}\bfrom\b`,
     { type: 'INVESTMENT', before: 'payee', weight: 0.9 },
   ),
   cue(
@@ -70,6 +74,13 @@ export const CUES: readonly Cue[] = [
     String.raw`\b(?:provid(?:e|es|ed|ing)|suppl(?:y|ies|ied|ying)|deliver(?:s|ed|ing)?|sell(?:s|ing)?|sold)\b`,
     { type: 'COMMITMENT', before: 'payee', weight: 0.85 },
   ),
+  cue('pays', String.raw`\b(?:pa(?:y|ys|ying|id))\b`, {
+    type: 'EITHER',
+    before: 'payer',
+    weight: 0.75,
+    unless:
+      /\b(?:acqui\w*|takeover|buyout|merger|settle\w*|fines?|fined|penalt\w*|dividends?|salar\w*|tax\w*)\b/i,
+  }),
   cue(
     'invests-in',
     String.raw`\b(?:invest(?:s|ed|ing)?|pump(?:s|ed|ing)?|pour(?:s|ed|ing)?|inject(?:s|ed|ing)?|put(?:s|ting)?|plow(?:s|ed|ing)?|sink(?:s|ing)?|sank)\b${gap(100)}\b(?:in|into)\b`,
@@ -89,6 +100,11 @@ export const CUES: readonly Cue[] = [
     'uses',
     String.raw`\b(?:us(?:e|es|ed|ing)|utili[sz](?:e|es|ed|ing)|deploy(?:s|ed|ing)?|rel(?:y|ies|ied)\s+on|run(?:s|ning)?\s+on|tap(?:s|ped)?)\b`,
     { type: 'COMMITMENT', before: 'payer', weight: 0.7 },
+  ),
+  cue(
+    'x-and-y-sign',
+    String.raw`\band\b(?=${gap(60)}\b(?:announc(?:e|es|ed|ing)|sign(?:s|ed|ing)?|ink(?:s|ed)?|str(?:ike|ikes|uck)|reach(?:es|ed)?|seal(?:s|ed)?|unveil(?:s|ed)?|agree(?:s|d)?\s+(?:on|to))\b${gap(80)}\b(?:deal|contract|agreement|pact|partnership)\b)`,
+    { type: 'EITHER', before: 'payer', weight: 0.55, bySector: true, adjacent: true },
   ),
   cue(
     'deal-with',

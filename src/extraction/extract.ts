@@ -140,6 +140,7 @@ function draftsOfSentence(
   const drafts: DraftRow[] = [];
   const pairs = new Set<string>();
   for (const cue of CUES) {
+    if (cue.unless?.test(text)) continue;
     for (const match of text.matchAll(cue.pattern)) {
       const start = match.index;
       const end = start + match[0].length;
@@ -279,7 +280,16 @@ function pick<T extends { start: number; end: number }>(
   );
 }
 
+/** How far before a cue its first company may be named. */
 const WINDOW = 150;
+/**
+ * How far after a cue its second company may be named: right after a closing preposition
+ * (`invests $5B in` Anthropic, `on` Oracle's cloud, allowing a few words such as `AI startup`),
+ * a little further after a verb (`buys 6 GW of` AMD chips); a company named further on is in
+ * another clause (`... on capital projects, as demand from OpenAI ...`).
+ */
+const AFTER_PREPOSITION = 40;
+const AFTER_VERB = 80;
 
 /** The company before the cue and the company after it, or null when either is missing. */
 function partiesOf(
@@ -300,13 +310,20 @@ function partiesOf(
     after = byX ? fromMention(byX) : unknownAfter(text, end);
     if (inside) return after ? [fromMention(inside), after] : null;
   } else {
-    const next = mentions.find((m) => m.start >= end && m.start - end <= WINDOW);
+    const reach = /\b(?:in|into|on|with|at|from|by|to)$/i.test(text.slice(start, end))
+      ? AFTER_PREPOSITION
+      : AFTER_VERB;
+    const next = mentions.find((m) => m.start >= end && m.start - end <= reach);
     after = next ? fromMention(next) : unknownAfter(text, end);
   }
   if (!after) return null;
+  if (cue.adjacent && after.start - end > 2) return null;
   const previous = mentions
     .filter((m) => m.end <= beforeLimit && beforeLimit - m.end <= WINDOW)
     .at(-1);
+  if (cue.adjacent) {
+    return previous && start - previous.end <= 2 ? [fromMention(previous), after] : null;
+  }
   let before: Party | undefined = previous ? fromMention(previous) : unknownBefore(text, start);
   if (!before) {
     // `it`, `the company`: the company most recently named in an earlier sentence.
@@ -330,14 +347,15 @@ function fromMention(m: CompanyMention): Party {
   return { name: m.company.name, company: m.company, start: m.start, end: m.end };
 }
 
-/** A name the graph does not know, right after the cue (or after its next preposition). */
+/** A name the graph does not know, right after the cue (or after a preposition close by). */
 function unknownAfter(text: string, at: number): Party | undefined {
   const direct = properNameNear(text, at, 'after');
   if (direct) return { name: direct.name, company: null, start: direct.start, end: direct.end };
-  const prep = /\b(?:from|with|to|into|in|on|of)\s+/gi;
+  // Not after `in` or `on`: there a capitalised word is as often a place (`in Ohio`).
+  const prep = /\b(?:from|with|to|of)\s+/gi;
   prep.lastIndex = at;
   const m = prep.exec(text);
-  if (!m || m.index - at > 60) return undefined;
+  if (!m || m.index - at > 40) return undefined;
   const named = properNameNear(text, m.index + m[0].length, 'after');
   return named
     ? { name: named.name, company: null, start: named.start, end: named.end }

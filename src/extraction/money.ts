@@ -163,9 +163,17 @@ export function roleOf(sentence: string, money: Pick<MoneyMention, 'start' | 'en
   const before = sentence.slice(Math.max(0, money.start - 60), money.start);
   const after = sentence.slice(money.end, money.end + 40);
   if (/^\s*(?:a|per)\s+share\b/i.test(after)) return 'sharePrice';
-  if (/^\s*(?:(?:on|in|for)\s+)?(?:capital\s+(?:expenditures?|spending)|capex)\b/i.test(after))
+  if (
+    /^\s*(?:(?:on|in|for)\s+)?(?:capital\s+(?:expenditures?|spending|projects?|investments?)|capex)\b/i.test(
+      after,
+    )
+  )
     return 'capex';
-  if (/\b(?:capital\s+(?:expenditures?|spending)|capex)\b[^$€£¥]{0,30}$/i.test(before))
+  if (
+    /\b(?:capital\s+(?:expenditures?|spending|projects?|investments?)|capex)\b[^$€£¥]{0,30}$/i.test(
+      before,
+    )
+  )
     return 'capex';
   const valued = /\b(?:valued|valuation|values?|valuing)\b([^$€£¥]{0,40})$/i.exec(before);
   if (valued) {

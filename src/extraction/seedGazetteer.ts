@@ -3,6 +3,7 @@
  * and the benchmark: what the graph holds after `npm start`, without a database.
  */
 import { readFileSync } from 'node:fs';
+import { SEED_FILE } from '../importer/seed.js';
 import { Gazetteer } from './gazetteer.js';
 import type { CompanyRow } from '../stores/rows.js';
 import type { Sector } from '../generated/graphql.js';
@@ -17,13 +18,12 @@ interface SeedCompany {
   parentId?: string;
 }
 
-export const SEED_FILE = new URL('../../data/seed.json', import.meta.url);
-
 export function seedCompanies(): CompanyRow[] {
   const seed = JSON.parse(readFileSync(SEED_FILE, 'utf8')) as { companies: SeedCompany[] };
   return seed.companies.map((c) => ({
     id: c.id,
     name: c.name,
+    version: 1,
     aliases: c.aliases ?? [],
     sectors: c.sectors ?? [],
     country: c.country ?? null,
