@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.neo4j/', '.data/', 'src/generated/'] },
+  {
+    ignores: [
+      'node_modules/',
+      '.neo4j/',
+      '.data/',
+      'src/generated/',
+      'web/dist/',
+      'dist/',
+      'test-artifacts/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

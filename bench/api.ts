@@ -17,7 +17,6 @@
  * BENCH_COMPANIES (300), BENCH_DEALS (3000), BENCH_SEED (42), BENCH_LOG_LEVEL (warn: our server's
  * log level; @neo4j/graphql logs nothing per request), NEO4J_HEAP_MB (1024).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,9 +25,10 @@ import { startLocalNeo4j, type LocalNeo4j } from '../src/localNeo4j/provision.js
 import { Database } from '../src/neo4j/database.js';
 import { migrate } from '../src/neo4j/migrations.js';
 import { createStores } from '../src/stores/index.js';
-import type { LoadResult, LoadSpec } from './load.js';
-import { post, ROOT, rssMb, startServer, stopProcess, type Server } from './processes.js';
-import { syntheticIndustry, type Dataset } from './syntheticIndustry.js';
+import type { LoadResult } from './load.js';
+import { loadServer, post, startServer, stopProcess, type Server } from './processes.js';
+import { graphQuery, OURS_NESTED, typicalCompany } from './queries.js';
+import { syntheticIndustry } from './syntheticIndustry.js';
 
 const PASSWORD = 'bench-neo4j-password';
 
@@ -49,27 +49,6 @@ const ROUNDS = Math.max(1, Math.round(setting('BENCH_ROUNDS', 2)));
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 // --- The queries -------------------------------------------------------------------------------
-
-/** Our nested relationship query: 50 companies, their corporate links, totals and latest deals. */
-const OURS_NESTED = `query Nested {
-  companies(first: 50, orderBy: { field: ID }) {
-    totalCount
-    edges { node {
-      id name sectors
-      parent { id }
-      subsidiaries { id }
-      totals { investedUsd }
-      investmentsMade(first: 5) {
-        totalCount
-        edges { node { id amountUsd announcedOn investee { id name } sources { publisher } } }
-      }
-      commitmentsMade(first: 5) {
-        totalCount
-        edges { node { id amountUsd kind provider { id name } sources { publisher } } }
-      }
-    } }
-  }
-}`;
 
 /** The same logical query on @neo4j/graphql, in its Relay connection form (as ours). */
 const THEIRS_NESTED_CONNECTIONS = `query Nested {
@@ -108,51 +87,7 @@ const THEIRS_NESTED_LISTS = `query Nested {
   }
 }`;
 
-function graphQuery(companyId: string, depth: number): string {
-  return `query Graph {
-  relationshipGraph(companyIds: ["${companyId}"], depth: ${depth}, aggregate: true) {
-    nodes { id name sectors parentId depth totals { investedUsd raisedUsd } }
-    edges { id source target kind amountUsd unknownAmountCount dealIds }
-  }
-}`;
-}
-
 // --- Processes (bench/processes.ts) ------------------------------------------------------------
-
-/** Runs bench/load.ts in its own process against `server`, sampling the server's RSS meanwhile. */
-async function load(
-  server: Server,
-  query: string,
-  expectBody: string,
-): Promise<LoadResult & { peakRssMb: number }> {
-  const spec: LoadSpec = {
-    url: server.url,
-    body: JSON.stringify({ query }),
-    expectBody,
-    connections: CONNECTIONS,
-    warmupSeconds: WARMUP_S,
-    durationSeconds: DURATION_S,
-  };
-  let peakRssMb = rssMb(server.child.pid);
-  const sampler = setInterval(() => {
-    peakRssMb = Math.max(peakRssMb, rssMb(server.child.pid));
-  }, 250);
-  try {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/load.ts')], {
-      cwd: ROOT,
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    child.stdin!.end(JSON.stringify(spec));
-    let stdout = '';
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    if (code !== 0) throw new Error(`the load generator failed (exit ${code})`);
-    const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as LoadResult;
-    return { ...result, peakRssMb };
-  } finally {
-    clearInterval(sampler);
-  }
-}
 
 // --- Checks ------------------------------------------------------------------------------------
 
@@ -202,19 +137,6 @@ function sameCompanies(ours: CompanySummary[], theirs: CompanySummary[], form: s
   if (ours.length !== 50 || a !== b) {
     throw new Error(`nested query: @neo4j/graphql (${form}) disagrees with ours:\n${a}\n${b}`);
   }
-}
-
-/** The company whose deal count is the dataset's median: a typical graph to draw. */
-function typicalCompany(dataset: Dataset): string {
-  const degree = new Map<string, number>();
-  for (const deal of [...dataset.investments, ...dataset.commitments]) {
-    for (const side of ['investorId', 'investeeId', 'customerId', 'providerId']) {
-      const id = deal[side];
-      if (typeof id === 'string') degree.set(id, (degree.get(id) ?? 0) + 1);
-    }
-  }
-  const ranked = [...degree].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
-  return ranked[Math.floor(ranked.length / 2)]![0];
 }
 
 /** The cycle query, when the schema has `circularDeals`, with the fields it has of ours. */
@@ -376,7 +298,13 @@ async function main(): Promise<void> {
       expected: Answer,
     ): Promise<LoadResult> => {
       log(`  ${scenario} on ${server.name}...`);
-      const result = await load(server, query, expected.text);
+      const result = await loadServer(server, {
+        body: JSON.stringify({ query }),
+        expectBody: expected.text,
+        connections: CONNECTIONS,
+        warmupSeconds: WARMUP_S,
+        durationSeconds: DURATION_S,
+      });
       rows.push({ scenario, server: server.name, result });
       return result;
     };

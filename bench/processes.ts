@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { LoadResult, LoadSpec } from './load.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/localNeo4j/provision.js';
@@ -32,14 +33,19 @@ export async function post(
   return { status: response.status, text: await response.text() };
 }
 
-/** Starts `script` (TypeScript, through tsx) and waits until it answers GraphQL on loopback. */
+/**
+ * Starts `script` (TypeScript through tsx, or compiled JavaScript as it is) with Node's
+ * `nodeArgs`, and waits until it answers GraphQL on loopback.
+ */
 export async function startServer(
   name: string,
   script: string,
   env: Record<string, string>,
+  nodeArgs: string[] = [],
 ): Promise<Server> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, script], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -84,5 +90,34 @@ export function rssMb(pid: number | undefined): number {
     return kb ? Number(kb) / 1024 : NaN;
   } catch {
     return NaN;
+  }
+}
+
+/**
+ * Runs bench/load.ts in its own process against `server` (so that the load generator never
+ * shares an event loop with what it measures), sampling the server's RSS meanwhile.
+ */
+export async function loadServer(
+  server: Server,
+  spec: Omit<LoadSpec, 'url'>,
+): Promise<LoadResult & { peakRssMb: number }> {
+  let peakRssMb = rssMb(server.child.pid);
+  const sampler = setInterval(() => {
+    peakRssMb = Math.max(peakRssMb, rssMb(server.child.pid));
+  }, 250);
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/load.ts')], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    child.stdin!.end(JSON.stringify({ ...spec, url: server.url }));
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    if (code !== 0) throw new Error(`the load generator failed (exit ${code})`);
+    const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as LoadResult;
+    return { ...result, peakRssMb };
+  } finally {
+    clearInterval(sampler);
   }
 }

@@ -98,8 +98,8 @@ function request(kind: Kind, companyIds: string[], random: () => number, n: numb
       const id = `soak-${n}`;
       if (n % 2 === 0) {
         return {
-          query: `mutation W($id: ID!) { upsertCompany(input: { id: $id, name: $id, sectors: [OTHER] }) { id } }`,
-          variables: { id },
+          query: `mutation W($id: ID!, $name: String!) { upsertCompany(input: { id: $id, name: $name, sectors: [OTHER] }) { id } }`,
+          variables: { id, name: `Soak ${n}` },
           writeId: id,
         };
       }

@@ -14,6 +14,11 @@ export interface QueryLimits {
   maxTokens: number;
   /** Estimated fields in the response, counting each requested page as full. */
   maxCost: number;
+  /**
+   * Cycle, path and graph searches one request may run, each counted once per item of the pages
+   * it sits in (Company.cycles under a page of 20 companies is 20).
+   */
+  maxSearches: number;
 }
 
 export const DEFAULT_QUERY_LIMITS: QueryLimits = {
@@ -22,6 +27,7 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxDirectives: 20,
   maxTokens: 2_000,
   maxCost: 100_000,
+  maxSearches: 10,
 };
 
 /** The local Neo4j that `npm start`, the tests and the benchmarks provision and run. */
@@ -82,7 +88,8 @@ export interface Config {
   localNeo4j: LocalNeo4jSettings;
   /**
    * Timeout of ordinary reads, in ms; path and cycle queries have their own. With the server's
-   * watchdog grace (1 s) it bounds a read while Neo4j does not answer: 5 s by default.
+   * watchdog grace (0.5 s) and the probe that tells a slow Neo4j from a silent one (1 s), it
+   * bounds a read while Neo4j does not answer: 5 s by default.
    */
   queryTimeoutMs: number;
   /** Deadline of a whole GraphQL request, in ms: no unit of work of it outlives it. */
@@ -240,10 +247,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
       maxTokens: settings.positiveInt('GRAPHQL_MAX_TOKENS', DEFAULT_QUERY_LIMITS.maxTokens),
       maxCost: settings.positiveInt('GRAPHQL_MAX_COST', DEFAULT_QUERY_LIMITS.maxCost),
+      maxSearches: settings.positiveInt('GRAPHQL_MAX_SEARCHES', DEFAULT_QUERY_LIMITS.maxSearches),
     },
     localDataDir: path.resolve(settings.string('LOCAL_NEO4J_DATA_DIR', '.data/neo4j')),
     localNeo4j: readLocalNeo4j(settings),
-    queryTimeoutMs: settings.int('QUERY_TIMEOUT_MS', 4_000, 1, MAX_TIMEOUT_MS),
+    queryTimeoutMs: settings.int('QUERY_TIMEOUT_MS', 3_500, 1, MAX_TIMEOUT_MS),
     requestTimeoutMs: settings.int('REQUEST_TIMEOUT_MS', 30_000, 100, MAX_TIMEOUT_MS),
     rateLimits: settings.flag('RATE_LIMIT', true)
       ? {

@@ -49,6 +49,21 @@ describe('request deadlines', () => {
     ]);
   });
 
+  it('work past its bound on a Neo4j that still answers is QUERY_TIMEOUT; the circuit stays closed', async () => {
+    // The transaction is open but our side never finishes it: nothing comes back in time.
+    const started = performance.now();
+    const error = await db
+      .readTx(() => new Promise((resolve) => setTimeout(resolve, 3_000)), 300, 'test:stalled')
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(codeOf(error)).toBe('QUERY_TIMEOUT');
+    expect(performance.now() - started).toBeLessThan(2_500);
+    expect(db.unavailable).toBe(false);
+    expect(await db.read(RETURN_1)).toEqual([{ one: 1 }]);
+  });
+
   it('no work starts once the deadline has passed', async () => {
     const error = await withDeadline(100, async () => {
       await new Promise((r) => setTimeout(r, 200));

@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../paths.js';
 import { importDataset, type ImportReport } from './importDataset.js';
 import type { Stores } from '../stores/index.js';
 
-export const SEED_FILE = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../data/seed.json',
-);
+export const SEED_FILE = path.join(PROJECT_ROOT, 'data/seed.json');
 
 export function readSeed(): unknown {
   return JSON.parse(readFileSync(SEED_FILE, 'utf8'));

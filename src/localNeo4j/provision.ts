@@ -7,10 +7,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadLocalNeo4jSettings, type LocalNeo4jSettings } from '../config.js';
+import { PROJECT_ROOT } from '../paths.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = PROJECT_ROOT;
 const POM = path.join(ROOT, 'neo4j/pom.xml');
 const LAUNCHER = path.join(ROOT, 'neo4j/LocalNeo4j.java');
 const MIN_JAVA = 21;

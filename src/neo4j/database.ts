@@ -68,9 +68,10 @@ export type QueryObserver = (name: string, seconds: number, failed: boolean) => 
  *   Neo4j's to enforce, and a Neo4j that stopped answering (a frozen process, a partition
  *   without a reset) enforces nothing. Every unit of work is bounded by its own timeout and by
  *   what is left of the request's deadline (src/neo4j/deadline.ts); Neo4j gets that bound as the
- *   transaction timeout, and a watchdog gives up WATCHDOG_GRACE_MS later. A query that is merely
- *   slow thus ends with Neo4j's own QUERY_TIMEOUT; silence past the grace means Neo4j is not
- *   answering: DATABASE_UNAVAILABLE, and the circuit opens.
+ *   transaction timeout, and a watchdog steps in WATCHDOG_GRACE_MS later. A query that is merely
+ *   slow usually ends with Neo4j's own QUERY_TIMEOUT; past the grace, a quick probe on another
+ *   connection tells slow (QUERY_TIMEOUT) from silent (DATABASE_UNAVAILABLE, and the circuit
+ *   opens). Ordinary reads: 3.5 s + 0.5 s + 1 s, so 5 s at most by default.
  * - The circuit breaker: while open, work fails at once with DATABASE_UNAVAILABLE (nothing piles
  *   up behind a dead database) and a probe (`RETURN 1`, no retries, bounded) runs every
  *   PROBE_INTERVAL_MS; the first answer closes it. Connection errors open it too.
@@ -277,10 +278,7 @@ export class Database {
         return await watchdog(
           running,
           timeout + WATCHDOG_GRACE_MS,
-          () => {
-            this.openCircuit();
-            return unavailable(mode === 'WRITE' ? 'UNKNOWN' : undefined, timeout);
-          },
+          () => this.slowOrSilent(mode, timeout),
           this.silenced,
           () => unavailable(mode === 'WRITE' ? 'UNKNOWN' : undefined),
         );
@@ -302,6 +300,28 @@ export class Database {
       const seconds = (performance.now() - started) / 1000;
       for (const observer of this.observers) observer(name, seconds, failed);
     }
+  }
+
+  /**
+   * A unit of work passed its bound without an answer. Neo4j may be silent (frozen, partitioned)
+   * or merely slow (a statement still being planned does not check its timeout): one quick probe
+   * on another connection tells which. Slow: QUERY_TIMEOUT, the circuit stays closed. Silent:
+   * DATABASE_UNAVAILABLE, and the circuit opens.
+   */
+  private async slowOrSilent(mode: 'READ' | 'WRITE', timeoutMs: number): Promise<Error> {
+    const outcome = mode === 'WRITE' ? 'UNKNOWN' : undefined;
+    if (!this.circuitOpen && (await this.probe(PROBE_DECIDE_MS))) {
+      return new UserError(
+        ErrorCode.QUERY_TIMEOUT,
+        `The database did not finish this within ${timeoutMs} ms; ask for less, or try again.` +
+          (outcome
+            ? ' The write may or may not have been applied. Retrying it is safe: writes are idempotent by id.'
+            : ''),
+        { reason: 'DEADLINE', ...(outcome ? { writeOutcome: outcome, retryable: true } : {}) },
+      );
+    }
+    this.openCircuit();
+    return unavailable(outcome, timeoutMs);
   }
 
   private openCircuit(): void {
@@ -398,11 +418,13 @@ const PROBE_TIMEOUT_MS = 3_000;
 const PROBE_INTERVAL_MS = 500;
 /** How long a unit of work waits for the probe of an open circuit before failing. */
 const PROBE_WAIT_MS = 1_000;
+/** How long the probe that tells a slow Neo4j from a silent one may take. */
+const PROBE_DECIDE_MS = 1_000;
 /**
  * How long past its own timeout a unit of work waits for Neo4j before deciding that Neo4j is not
  * answering. Neo4j ends a transaction at its timeout and says so; this covers the round trip.
  */
-export const WATCHDOG_GRACE_MS = 1_000;
+export const WATCHDOG_GRACE_MS = 500;
 
 const ABANDONED = Symbol('abandoned');
 
@@ -430,14 +452,14 @@ function boundedByDeadline(timeoutMs: number): number {
 function watchdog<T>(
   work: Promise<T>,
   ms: number,
-  onTimeout: () => Error,
+  onTimeout: () => Promise<Error>,
   silenced: Set<() => void>,
   onSilenced: () => Error,
 ): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   let fail: (() => void) | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
+    timer = setTimeout(() => void onTimeout().then(reject), ms);
     fail = () => reject(onSilenced());
     silenced.add(fail);
   });

@@ -1,0 +1,128 @@
+/**
+ * `npm run bench:memory`: the server's resident memory, idle and under the load of `bench:api`
+ * (the nested page of 50 companies, then a drawn relationship graph), for several ways of running
+ * it, so that what holds the memory can be told apart:
+ *
+ * - `tsx`: `node --import tsx src/main.ts`, what `npm run dev` and the tests run;
+ * - `compiled`: `node dist/src/main.js`, what `npm start` runs (built by `npm run build`);
+ * - `compiled, small young generation`: the same with `--max-semi-space-size=SEMI_MB`.
+ *
+ * Settings: BENCH_DURATION_S (15), BENCH_CONNECTIONS (10), BENCH_COMPANIES (300),
+ * BENCH_DEALS (3000), BENCH_SEED (42), SEMI_MB (4).
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { importDataset } from '../src/importer/importDataset.js';
+import { startLocalNeo4j } from '../src/localNeo4j/provision.js';
+import { Database } from '../src/neo4j/database.js';
+import { migrate } from '../src/neo4j/migrations.js';
+import { createStores } from '../src/stores/index.js';
+import { loadServer, post, ROOT, rssMb, startServer, stopProcess } from './processes.js';
+import { graphQuery, OURS_NESTED, typicalCompany } from './queries.js';
+import { syntheticIndustry } from './syntheticIndustry.js';
+
+function setting(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a number > 0.`);
+  return value;
+}
+const DURATION_S = setting('BENCH_DURATION_S', 15);
+const CONNECTIONS = setting('BENCH_CONNECTIONS', 10);
+const SEMI_MB = setting('SEMI_MB', 4);
+const PASSWORD = 'memory-bench-password';
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+const COMPILED = path.join(ROOT, 'dist/src/main.js');
+const VARIANTS: { name: string; script: string; nodeArgs: string[] }[] = [
+  { name: 'tsx', script: 'src/main.ts', nodeArgs: [] },
+  ...(existsSync(COMPILED)
+    ? [
+        { name: 'compiled', script: COMPILED, nodeArgs: [] },
+        {
+          name: `compiled, --max-semi-space-size=${SEMI_MB}`,
+          script: COMPILED,
+          nodeArgs: [`--max-semi-space-size=${SEMI_MB}`],
+        },
+      ]
+    : []),
+];
+if (VARIANTS.length === 1)
+  log('No dist/ build: run `npm run build` to measure the compiled server.');
+
+const home = mkdtempSync(path.join(os.tmpdir(), 'ai-deal-graph-memory-'));
+const neo4j = await startLocalNeo4j({ homeDir: home, password: PASSWORD, log });
+try {
+  const dataset = syntheticIndustry({
+    seed: setting('BENCH_SEED', 42),
+    companies: setting('BENCH_COMPANIES', 300),
+    deals: setting('BENCH_DEALS', 3000),
+  });
+  const db = new Database({
+    uri: neo4j.uri,
+    user: 'neo4j',
+    password: PASSWORD,
+    database: 'neo4j',
+    queryTimeoutMs: 60_000,
+  });
+  try {
+    await migrate(db);
+    await importDataset(createStores(db), dataset);
+  } finally {
+    await db.close();
+  }
+  const scenarios = [
+    { name: 'nested page', query: OURS_NESTED },
+    { name: 'graph depth 1', query: graphQuery(typicalCompany(dataset), 1) },
+  ];
+
+  const rows: string[] = [];
+  for (const variant of VARIANTS) {
+    const server = await startServer(
+      variant.name,
+      variant.script,
+      {
+        NEO4J_URI: neo4j.uri,
+        NEO4J_PASSWORD: PASSWORD,
+        NODE_ENV: 'production',
+        SEED: 'false',
+        LOG_LEVEL: 'warn',
+        RATE_LIMIT: 'false',
+      },
+      variant.nodeArgs,
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 3_000));
+      const idle = rssMb(server.child.pid);
+      const figures: string[] = [];
+      for (const scenario of scenarios) {
+        const expected = await post(server.url, scenario.query);
+        const result = await loadServer(server, {
+          body: JSON.stringify({ query: scenario.query }),
+          expectBody: expected.text,
+          connections: CONNECTIONS,
+          warmupSeconds: 2,
+          durationSeconds: DURATION_S,
+        });
+        figures.push(
+          `${scenario.name}: ${result.requestsPerSecond.toFixed(1)} req/s, peak ${result.peakRssMb.toFixed(0)} MB` +
+            (result.mismatches + result.non2xx
+              ? `, ${result.mismatches + result.non2xx} failed`
+              : ''),
+        );
+      }
+      await new Promise((r) => setTimeout(r, 3_000));
+      rows.push(
+        `${variant.name.padEnd(36)} | idle ${idle.toFixed(0)} MB | ${figures.join(' | ')} | after ${rssMb(server.child.pid).toFixed(0)} MB`,
+      );
+    } finally {
+      await stopProcess(server.child);
+    }
+  }
+  console.log(`\nServer RSS, ${CONNECTIONS} connections, ${DURATION_S} s per scenario:`);
+  for (const row of rows) console.log(row);
+} finally {
+  await neo4j.stop();
+  rmSync(home, { recursive: true, force: true });
+}
