@@ -27,6 +27,8 @@ export const ErrorCode = {
   REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
+  /** More cycle, path or graph searches than one request may run (GRAPHQL_MAX_SEARCHES). */
+  TOO_MANY_SEARCHES: 'TOO_MANY_SEARCHES',
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** One thing wrong with an input, addressed by its path (`input.sources[0].url`). */

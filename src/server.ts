@@ -120,7 +120,7 @@ export async function startServer({
       playground
         ? ApolloServerPluginLandingPageLocalDefault({ footer: false })
         : ApolloServerPluginLandingPageDisabled(),
-      costLimitPlugin<Context>(limits.maxCost),
+      costLimitPlugin<Context>(limits.maxCost, limits.maxSearches),
       ...(config.rateLimits ? [rateLimitPlugin<Context>(config.rateLimits)] : []),
       requestLoggingPlugin(logger),
       metrics.plugin,
