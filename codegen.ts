@@ -37,6 +37,7 @@ const config: CodegenConfig = {
           FlowStep: '../domain/flows.js#FlowStepRow',
           GraphNode: '../stores/rows.js#GraphNodeRow',
           RelationshipGraph: '../stores/graphStore.js#RelationshipGraphRows',
+          DeletedDeal: '../stores/rows.js#DeletedDealRow',
         },
       },
     },

@@ -18,17 +18,20 @@ export const ErrorCode = {
   DATABASE_BUSY: 'DATABASE_BUSY',
   /** Too many requests (or too much estimated work) from one client: retry after Retry-After. */
   RATE_LIMITED: 'RATE_LIMITED',
+  // Writes (src/stores/versions.ts, CompanyStore.delete).
+  CONFLICT: 'CONFLICT',
+  COMPANY_IN_USE: 'COMPANY_IN_USE',
   // Limits on the request itself (src/http/queryLimits.ts, src/http/requestLimits.ts).
   QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
   TOO_MANY_ALIASES: 'TOO_MANY_ALIASES',
   TOO_MANY_DIRECTIVES: 'TOO_MANY_DIRECTIVES',
   TOO_MANY_TOKENS: 'TOO_MANY_TOKENS',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** More cycle, path or graph searches than one request may run (GRAPHQL_MAX_SEARCHES). */
+  TOO_MANY_SEARCHES: 'TOO_MANY_SEARCHES',
   REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
-  /** More cycle, path or graph searches than one request may run (GRAPHQL_MAX_SEARCHES). */
-  TOO_MANY_SEARCHES: 'TOO_MANY_SEARCHES',
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** One thing wrong with an input, addressed by its path (`input.sources[0].url`). */

@@ -217,7 +217,7 @@ describe('circularDeals', () => {
       expect((await cycles()).edges.map((e) => e.node.key)).not.toContain('chips>neo');
       expect((await cycles({ mix: 'ANY' })).edges.map((e) => e.node.key)).toContain('chips>neo');
     } finally {
-      await t.gql(`mutation { deleteDeal(id: "c-chips-neo") }`);
+      await t.gql(`mutation { deleteDeal(id: "c-chips-neo") { dealId } }`);
     }
   });
 
@@ -270,7 +270,7 @@ describe('flows stay in step with writes', () => {
     await t.gql(
       `mutation { recordInvestment(input: { id: "i-neo-lab", investorId: "neo", investeeId: "lab", status: ANNOUNCED, sources: [{ publisher: "Test" }] }) { id } }`,
     );
-    await t.gql(`mutation { deleteDeal(id: "i-chips-lab") }`);
+    await t.gql(`mutation { deleteDeal(id: "i-chips-lab") { dealId } }`);
     const maintained = await snapshot();
     await t.stores.flows.rebuildAll();
     expect(await snapshot()).toEqual(maintained);

@@ -77,7 +77,7 @@ const RECORD_COMMITMENT = `
   mutation($input: RecordCommitmentInput!) {
     recordCommitment(input: $input) { ${DEAL_FIELDS} customer { id } provider { id } kind term }
   }`;
-const DELETE_DEAL = `mutation($id: ID!) { deleteDeal(id: $id) }`;
+const DELETE_DEAL = `mutation($id: ID!) { deleteDeal(id: $id) { dealId type typeName } }`;
 const COMPANY = `query($id: ID!) { company(id: $id) { ${COMPANY_FIELDS} } }`;
 const DEAL = `query($id: ID!) { deal(id: $id) { __typename ${DEAL_FIELDS} from { id } to { id } } }`;
 
@@ -154,11 +154,19 @@ describe('upsertCompany', () => {
     expect(await graphSnapshot(t)).toEqual(before);
   });
 
-  it('replaces the fields of an existing id, clearing those left out', async () => {
+  it('replaces the fields given of an existing id, clearing those given as null', async () => {
     const nodesBefore = await labelCounts(t);
     const { upsertCompany } = ok(
       await t.gql(UPSERT_COMPANY, {
-        input: { id: 'amazon-web-services', name: 'AWS', sectors: ['CLOUD_PROVIDER'] },
+        input: {
+          id: 'amazon-web-services',
+          name: 'AWS',
+          sectors: ['CLOUD_PROVIDER'],
+          aliases: null,
+          country: null,
+          website: null,
+          parentId: null,
+        },
       }),
     );
     expect(upsertCompany).toEqual({
@@ -426,7 +434,11 @@ describe('deleteDeal', () => {
       Source: 2,
     });
     expect(ok(await t.gql(DELETE_DEAL, { id: 'amazon-anthropic-2023-09' }))).toEqual({
-      deleteDeal: 'amazon-anthropic-2023-09',
+      deleteDeal: {
+        dealId: 'amazon-anthropic-2023-09',
+        type: 'INVESTMENT',
+        typeName: 'Investment',
+      },
     });
     expect(ok(await t.gql(DEAL, { id: 'amazon-anthropic-2023-09' }))).toEqual({ deal: null });
     expect(await t.cypher(`MATCH (d:Deal {id: 'amazon-anthropic-2023-09'}) RETURN d`)).toEqual([]);

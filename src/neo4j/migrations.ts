@@ -35,6 +35,13 @@ export const MIGRATIONS: Statement[] = [
     cypher: 'CREATE INDEX company_root IF NOT EXISTS FOR (c:Company) ON (c.rootId)',
   },
   {
+    // Records written before versions existed start at version 1 (stores/versions.ts).
+    name: 'company and deal versions',
+    cypher: `
+      CALL () { MATCH (c:Company) WHERE c.version IS NULL SET c.version = 1 }
+      CALL () { MATCH (d:Deal) WHERE d.version IS NULL SET d.version = 1 }`,
+  },
+  {
     name: 'fulltext company_search',
     cypher:
       'CREATE FULLTEXT INDEX company_search IF NOT EXISTS FOR (c:Company) ON EACH [c.name, c.aliasText]',

@@ -1,6 +1,6 @@
 import { checkCompany, checkDeal, type Checked } from '../domain/validate.js';
 import { badInput, notFound } from '../errors.js';
-import type { MutationResolvers } from '../generated/graphql.js';
+import type { DeletedDealResolvers, MutationResolvers } from '../generated/graphql.js';
 import type { CompanyRow, DealRow } from '../stores/rows.js';
 
 /**
@@ -25,26 +25,42 @@ async function reload<T extends CompanyRow | DealRow>(
 }
 
 export const Mutation: MutationResolvers = {
+  /** Only the fields given change: the store merges them into the stored company. */
   async upsertCompany(_, { input }, ctx) {
-    const company = valid(checkCompany(input));
-    await ctx.stores.companies.upsert(company);
-    return reload(ctx.stores.companies.byIds([company.id]), 'company', company.id);
+    const { ifVersion, ...patch } = input;
+    // The fields given are checked before any read (the name may be left out of a change).
+    valid(checkCompany({ name: 'unchanged', ...patch }));
+    await ctx.stores.companies.patch(input.id, patch, ifVersion, (merged) =>
+      valid(checkCompany(merged)),
+    );
+    return reload(ctx.stores.companies.byIds([input.id]), 'company', input.id);
   },
 
-  async recordInvestment(_, { input }, ctx) {
+  async recordInvestment(_, { input: { ifVersion, ...input } }, ctx) {
     const deal = valid(checkDeal('INVESTMENT', input));
-    await ctx.stores.deals.record(deal);
+    await ctx.stores.deals.record(deal, ifVersion);
     return reload(ctx.stores.deals.byIds([deal.id]), 'deal', deal.id);
   },
 
-  async recordCommitment(_, { input }, ctx) {
+  async recordCommitment(_, { input: { ifVersion, ...input } }, ctx) {
     const deal = valid(checkDeal('COMMITMENT', input));
-    await ctx.stores.deals.record(deal);
+    await ctx.stores.deals.record(deal, ifVersion);
     return reload(ctx.stores.deals.byIds([deal.id]), 'deal', deal.id);
   },
 
-  async deleteDeal(_, { id }, ctx) {
-    if (!(await ctx.stores.deals.delete(id))) throw notFound('deal', id);
-    return id;
+  async deleteDeal(_, { id, ifVersion }, ctx) {
+    const deleted = await ctx.stores.deals.delete(id, ifVersion);
+    if (!deleted) throw notFound('deal', id);
+    return deleted;
   },
+
+  async deleteCompany(_, { id, cascade, ifVersion }, ctx) {
+    const deleted = await ctx.stores.companies.delete(id, cascade, ifVersion, ctx.stores.deals);
+    if (!deleted) throw notFound('company', id);
+    return deleted;
+  },
+};
+
+export const DeletedDeal: DeletedDealResolvers = {
+  typeName: (deal) => (deal.type === 'INVESTMENT' ? 'Investment' : 'CloudCommitment'),
 };

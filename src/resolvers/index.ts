@@ -3,7 +3,7 @@ import { Company } from './Company.js';
 import { CloudCommitment, Deal, Investment } from './Deal.js';
 import { CompanyCycles, DealCycle, FlowQuery, FlowStep, MoneyPath } from './Flows.js';
 import { ExtractionMutation, ExtractionQuery } from './Extraction.js';
-import { Mutation } from './Mutation.js';
+import { DeletedDeal, Mutation } from './Mutation.js';
 import { Query } from './Query.js';
 import { GraphNode, GraphQuery, RelationshipGraph } from './RelationshipGraph.js';
 import { PartialDate } from './scalars.js';
@@ -24,4 +24,5 @@ export const resolvers: Resolvers = {
   CloudCommitment,
   GraphNode,
   RelationshipGraph,
+  DeletedDeal,
 };

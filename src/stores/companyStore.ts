@@ -3,16 +3,18 @@
  * Batch reads take a list of ids and return results in the same order (DataLoader contract).
  */
 import type { ManagedTransaction } from 'neo4j-driver';
-import { badInput, type Problem } from '../errors.js';
+import { ErrorCode, UserError, badInput, type Problem } from '../errors.js';
 import type { CompanyWrite } from '../domain/validate.js';
 import { builtStatement, runIn, type Database, type Statement } from '../neo4j/database.js';
-import type { CompanyRow, CompanyTotalsRow, Page } from './rows.js';
+import type { CompanyRow, CompanyTotalsRow, DealType, Page } from './rows.js';
 import type { PageRequest } from './pagination.js';
 import type { FlowStore } from './flowStore.js';
+import { bumpVersion, checkVersion, writeHash } from './versions.js';
 
 /** A company's stored fields besides its id (its parent is a relationship). */
 export const COMPANY_SCALARS = [
   'name',
+  'version',
   'aliases',
   'sectors',
   'country',
@@ -144,6 +146,40 @@ const COUNT_COMPANIES: Statement = {
   cypher: 'MATCH (c:Company) RETURN count(c) AS count',
 };
 
+/** Takes the company's write lock (see versions.ts) and reads it. */
+const LOCK_COMPANY: Statement = {
+  name: 'lockCompany',
+  cypher: `
+    MATCH (c:Company {id: $id})
+    SET c.version = coalesce(c.version, 1)
+    RETURN ${COMPANY_ROW} AS company`,
+};
+
+/** The company, its subsidiaries all the way down, and every deal of any of them. */
+const COMPANY_TREE_AND_DEALS: Statement = {
+  name: 'companyTreeAndDeals',
+  cypher: `
+    MATCH (:Company {id: $id})<-[:SUBSIDIARY_OF]-*(c:Company)
+    WITH collect(DISTINCT c) AS tree
+    RETURN [c IN tree | c.id] AS companyIds,
+      COLLECT {
+        UNWIND tree AS c
+        MATCH (c)<-[:FROM|TO]-(d:Deal)
+        WITH DISTINCT d ORDER BY d.id
+        RETURN {dealId: d.id, type: d.type}
+      } AS deals`,
+};
+
+/** Deletes companies that no deal references any more (their flows and links go with them). */
+const DELETE_COMPANIES: Statement = {
+  name: 'deleteCompanies',
+  cypher: `
+    UNWIND $ids AS id
+    MATCH (c:Company {id: id})
+    DETACH DELETE c
+    RETURN count(*) AS deleted`,
+};
+
 /** Ids are unique across types: a company may not take a deal's id. */
 const DEAL_IDS_AMONG: Statement = {
   name: 'dealIdsAmong',
@@ -169,7 +205,9 @@ const UPSERT_COMPANIES: Statement = {
   cypher: `
     UNWIND $rows AS row
     MERGE (c:Company {id: row.id})
-    SET c.name = row.name,
+    SET ${bumpVersion('c')}
+    SET c.writeHash = row.writeHash,
+        c.name = row.name,
         c.aliases = row.aliases,
         c.aliasText = reduce(text = '', a IN row.aliases | text + a + '\n'),
         c.sectors = row.sectors,
@@ -278,7 +316,18 @@ export class CompanyStore {
     }
     if (problems.length) throw badInput(problems);
 
-    await runIn(tx, UPSERT_COMPANIES, { rows });
+    const written = rows.map((row) => ({
+      ...row,
+      writeHash: writeHash([
+        row.name,
+        row.aliases,
+        row.sectors,
+        row.country,
+        row.website,
+        row.parentId,
+      ]),
+    }));
+    await runIn(tx, UPSERT_COMPANIES, { rows: written });
     await runIn(tx, SET_PARENTS, { rows });
     const cyclic = await runIn<{ id: string }>(tx, IN_PARENT_CYCLE, { ids: [...batchIds] });
     if (cyclic.length) {
@@ -301,6 +350,80 @@ export class CompanyStore {
     await this.db.writeTx((tx) => this.upsertMany(tx, [row]), 'upsertCompany');
   }
 
+  /**
+   * Changes the fields `patch` gives (a field set to null is cleared, a field left out keeps its
+   * value) of company `id`, or creates it, in one transaction under the company's write lock:
+   * refused with CONFLICT when `ifVersion` is given and stale, with BAD_USER_INPUT when the
+   * merged company is invalid (`check` validates it).
+   */
+  async patch(
+    id: string,
+    patch: Record<string, unknown>,
+    ifVersion: number | null | undefined,
+    check: (merged: Record<string, unknown>) => CompanyWrite,
+  ): Promise<void> {
+    await this.db.writeTx(async (tx) => {
+      const [locked] = await runIn<{ company: CompanyRow }>(tx, LOCK_COMPANY, { id });
+      const current = locked?.company;
+      checkVersion('company', id, current?.version ?? 0, ifVersion);
+      const base = current
+        ? {
+            name: current.name,
+            aliases: current.aliases,
+            sectors: current.sectors,
+            country: current.country,
+            website: current.website,
+            parentId: current.parentId,
+          }
+        : {};
+      await this.upsertMany(tx, [check({ ...base, ...patch, id })]);
+    }, 'upsertCompany');
+  }
+
+  /**
+   * Deletes company `id`: refused with COMPANY_IN_USE while deals or subsidiaries reference it,
+   * unless `cascade`, which deletes its subsidiaries all the way down and every deal of any of
+   * them too (flows re-derived, sources no deal cites any more removed). Null when there is no
+   * such company.
+   */
+  async delete(
+    id: string,
+    cascade: boolean,
+    ifVersion: number | null | undefined,
+    deals: DealDeleter,
+  ): Promise<DeletedCompany | null> {
+    return this.db.writeTx(async (tx) => {
+      const [locked] = await runIn<{ company: CompanyRow }>(tx, LOCK_COMPANY, { id });
+      if (!locked) {
+        checkVersion('company', id, 0, ifVersion);
+        return null;
+      }
+      checkVersion('company', id, locked.company.version, ifVersion);
+      const [tree] = await runIn<{
+        companyIds: string[];
+        deals: { dealId: string; type: DealType }[];
+      }>(tx, COMPANY_TREE_AND_DEALS, { id });
+      const companyIds = tree?.companyIds ?? [id];
+      const referencing = tree?.deals ?? [];
+      const subsidiaryIds = companyIds.filter((c) => c !== id);
+      if (!cascade && (referencing.length > 0 || subsidiaryIds.length > 0)) {
+        throw new UserError(
+          ErrorCode.COMPANY_IN_USE,
+          `Company '${id}' still has ${referencing.length} deal(s) and ${subsidiaryIds.length} ` +
+            'subsidiary(ies). Delete or move them first, or pass cascade: true to delete them ' +
+            'with it.',
+          { id, dealIds: referencing.map((d) => d.dealId), subsidiaryIds },
+        );
+      }
+      await deals.deleteIn(
+        tx,
+        referencing.map((d) => d.dealId),
+      );
+      await runIn(tx, DELETE_COMPANIES, { ids: companyIds });
+      return { companyId: id, deletedCompanyIds: companyIds, deletedDeals: referencing };
+    }, 'deleteCompany');
+  }
+
   async existingIds(tx: ManagedTransaction, ids: readonly string[]): Promise<Set<string>> {
     const rows = await runIn<{ id: string }>(tx, EXISTING_COMPANY_IDS, { ids });
     return new Set(rows.map((r) => r.id));
@@ -314,6 +437,18 @@ export class CompanyStore {
     const rows = await runIn<{ id: string; parentId: string }>(tx, ANCESTOR_LINKS, { ids });
     return new Map(rows.map((r) => [r.id, r.parentId]));
   }
+}
+
+/** What deleting a company removed. */
+export interface DeletedCompany {
+  companyId: string;
+  deletedCompanyIds: string[];
+  deletedDeals: { dealId: string; type: DealType }[];
+}
+
+/** Deletes deals inside a caller's transaction (DealStore; passed in to avoid a cycle). */
+export interface DealDeleter {
+  deleteIn(tx: ManagedTransaction, ids: readonly string[]): Promise<void>;
 }
 
 export interface CompanyFilterParams {

@@ -12,10 +12,12 @@ import { COMPANY_ROW, type CompanyStore } from './companyStore.js';
 import type { FlowStore } from './flowStore.js';
 import type { CompanyRow, DealRow, DealType, Page, SourceRow } from './rows.js';
 import type { PageRequest } from './pagination.js';
+import { bumpVersion, checkVersion, writeHash } from './versions.js';
 import { dateKey, lastWholeMonth, upperDateKey } from '../domain/partialDate.js';
 
 /** A deal's fields besides its id, type and companies (which are relationships). */
 export const DEAL_SCALARS = [
+  'version',
   'amountUsd',
   'amountIsUpperBound',
   'quantity',
@@ -254,7 +256,9 @@ const RECORD_DEALS: Statement = {
     // A writer racing another of the other type on a new id finds the node it created here;
     // such rows are not written and the caller refuses the batch (see recordMany).
     WITH d, row, payer, payee WHERE d.type = row.type
-    SET d.type = row.type,
+    SET ${bumpVersion('d')}
+    SET d.writeHash = row.writeHash,
+        d.type = row.type,
         d.amountUsd = row.amountUsd,
         d.amountIsUpperBound = row.amountIsUpperBound,
         d.quantityValue = row.quantityValue,
@@ -295,24 +299,50 @@ const RECORD_DEALS: Statement = {
     RETURN collect(d.id) AS written`,
 };
 
-const DELETE_DEAL: Statement = {
-  name: 'deleteDeal',
+/** Deletes deals, and the sources no other deal cites. */
+const DELETE_DEALS: Statement = {
+  name: 'deleteDeals',
   cypher: `
-    MATCH (d:Deal {id: $id})
+    UNWIND $ids AS id
+    MATCH (d:Deal {id: id})
     OPTIONAL MATCH (d)-[:REPORTED_BY]->(s:Source)
-    WITH d, collect(s) AS sources, d.id AS id
+    WITH d, collect(s) AS sources
     DETACH DELETE d
-    WITH id, sources
+    WITH sources
     UNWIND sources AS s
-    WITH id, s WHERE NOT EXISTS { (s)<-[:REPORTED_BY]-() }
+    WITH DISTINCT s WHERE NOT EXISTS { (s)<-[:REPORTED_BY]-() }
     DELETE s
     RETURN count(*) AS orphansDeleted`,
 };
 
-const DEAL_EXISTS: Statement = {
-  name: 'dealExists',
-  cypher: `MATCH (d:Deal {id: $id}) RETURN d.id AS id`,
+/** Takes the deal's write lock (see versions.ts) and reads its version and type. */
+const LOCK_DEAL: Statement = {
+  name: 'lockDeal',
+  cypher: `
+    MATCH (d:Deal {id: $id})
+    SET d.version = coalesce(d.version, 1)
+    RETURN d.version AS version, d.type AS type`,
 };
+
+/** What a deal write writes, in a fixed order: equal hashes mean nothing changed. */
+function dealWriteHash(row: DealWrite): string {
+  return writeHash([
+    row.type,
+    row.fromId,
+    row.toId,
+    row.amountUsd,
+    row.amountIsUpperBound,
+    row.quantityValue,
+    row.quantityUnit,
+    row.announcedOn,
+    row.status,
+    row.instrument,
+    row.kind,
+    row.term,
+    row.note,
+    row.sources.map((s) => s.key).sort(),
+  ]);
+}
 
 export class DealStore {
   constructor(
@@ -415,7 +445,9 @@ export class DealStore {
       tx,
       rows.map((r) => r.id),
     );
-    const [result] = await runIn<{ written: string[] }>(tx, RECORD_DEALS, { rows });
+    const [result] = await runIn<{ written: string[] }>(tx, RECORD_DEALS, {
+      rows: rows.map((row) => ({ ...row, writeHash: dealWriteHash(row) })),
+    });
     const written = new Set(result?.written ?? []);
     const refused = rows.filter((r) => !written.has(r.id));
     if (refused.length) {
@@ -434,8 +466,15 @@ export class DealStore {
     await this.flows.refreshPairs(tx, [...before, ...after]);
   }
 
-  async record(row: DealWrite): Promise<void> {
-    await this.db.writeTx((tx) => this.recordMany(tx, [row]), 'recordDeal');
+  /** Records one deal; refused with CONFLICT when `ifVersion` is given and stale. */
+  async record(row: DealWrite, ifVersion?: number | null): Promise<void> {
+    await this.db.writeTx(async (tx) => {
+      if (ifVersion != null) {
+        const [locked] = await runIn<{ version: number }>(tx, LOCK_DEAL, { id: row.id });
+        checkVersion('deal', row.id, locked?.version ?? 0, ifVersion);
+      }
+      await this.recordMany(tx, [row]);
+    }, 'recordDeal');
   }
 
   /** The type of each deal id that exists already. */
@@ -447,15 +486,28 @@ export class DealStore {
     return new Map(rows.map((r) => [r.id, r.type]));
   }
 
-  /** Deletes a deal; false when there was none. */
-  async delete(id: string): Promise<boolean> {
+  /**
+   * Deletes a deal and says which it was; null when there was none. Refused with CONFLICT when
+   * `ifVersion` is given and stale.
+   */
+  async delete(
+    id: string,
+    ifVersion?: number | null,
+  ): Promise<{ dealId: string; type: DealType } | null> {
     return this.db.writeTx(async (tx) => {
-      const found = await runIn(tx, DEAL_EXISTS, { id });
-      if (found.length === 0) return false;
-      const pairs = await this.flows.pairsOfDeals(tx, [id]);
-      await runIn(tx, DELETE_DEAL, { id });
-      await this.flows.refreshPairs(tx, pairs);
-      return true;
+      const [locked] = await runIn<{ version: number; type: DealType }>(tx, LOCK_DEAL, { id });
+      checkVersion('deal', id, locked?.version ?? 0, ifVersion);
+      if (!locked) return null;
+      await this.deleteIn(tx, [id]);
+      return { dealId: id, type: locked.type };
     }, 'deleteDeal');
+  }
+
+  /** Deletes deals in the caller's transaction, keeping the flow graph in step. */
+  async deleteIn(tx: ManagedTransaction, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const pairs = await this.flows.pairsOfDeals(tx, ids);
+    await runIn(tx, DELETE_DEALS, { ids });
+    await this.flows.refreshPairs(tx, pairs);
   }
 }

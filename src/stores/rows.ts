@@ -14,6 +14,8 @@ export type DealType = 'INVESTMENT' | 'COMMITMENT';
 export interface CompanyRow {
   id: string;
   name: string;
+  /** 1 when created, one more with every write that changed it (stores/versions.ts). */
+  version: number;
   aliases: string[];
   sectors: Sector[];
   country: string | null;
@@ -29,6 +31,8 @@ export interface QuantityRow {
 export interface DealRow {
   id: string;
   type: DealType;
+  /** 1 when recorded, one more with every write that changed it (stores/versions.ts). */
+  version: number;
   fromId: string;
   toId: string;
   amountUsd: number | null;
@@ -40,6 +44,12 @@ export interface DealRow {
   kind: CommitmentKind | null;
   term: string | null;
   note: string | null;
+}
+
+/** A deal a write deleted: which one, and its type. */
+export interface DeletedDealRow {
+  dealId: string;
+  type: DealType;
 }
 
 export interface SourceRow {
