@@ -276,7 +276,7 @@ describe('recordDrafts', () => {
     const first = ok(await t.gql<{ recordDrafts: Record<string, unknown>[] }>(RECORD, { input }));
     expect(first.recordDrafts).toEqual([
       {
-        id: 'amazon-anthropic-2025-11',
+        id: 'amazon-anthropic-2025-11-5b',
         __typename: 'Investment',
         from: { id: 'amazon' },
         to: { id: 'anthropic' },
@@ -285,7 +285,7 @@ describe('recordDrafts', () => {
         status: 'ANNOUNCED',
       },
       {
-        id: 'anthropic-amazon-web-services-2025-11',
+        id: 'anthropic-amazon-web-services-2025-11-100b',
         __typename: 'CloudCommitment',
         from: { id: 'anthropic' },
         to: { id: 'amazon-web-services' },
@@ -302,8 +302,8 @@ describe('recordDrafts', () => {
     // The article read again: both drafts now point at what was recorded.
     const reread = await extract(SEED_ARTICLE, SOURCE);
     expect(reread.map((d) => d.existing)).toEqual([
-      [{ id: 'amazon-anthropic-2025-11', amountUsd: 5e9 }],
-      [{ id: 'anthropic-amazon-web-services-2025-11', amountUsd: 100e9 }],
+      [{ id: 'amazon-anthropic-2025-11-5b', amountUsd: 5e9 }],
+      [{ id: 'anthropic-amazon-web-services-2025-11-100b', amountUsd: 100e9 }],
     ]);
   });
 
@@ -346,7 +346,7 @@ describe('recordDrafts', () => {
       }),
     );
     expect(data.recordDrafts).toMatchObject([
-      { id: 'amazon-mistral-ai-2025-11', to: { id: 'mistral-ai' } },
+      { id: 'amazon-mistral-ai-2025-11-16m', to: { id: 'mistral-ai' } },
     ]);
     const rows = await t.cypher(`MATCH (c:Company {id: 'mistral-ai'}) RETURN c.name AS name`);
     expect(rows).toEqual([{ name: 'Mistral AI' }]);
@@ -376,7 +376,7 @@ describe('recordDrafts', () => {
       [[good, { ...bad, sources: [] }], 'input[1].sources', /at least one source/],
       [[{ ...good, to: { id: 'nobody-known' } }], 'input[0].to.id', /no company with id/],
       [[{ ...good, to: { id: 'Not A Slug', name: 'X' } }], 'input[0].to.id', /not a valid id/],
-      [[good, { ...good, amountUsd: 6e9 }], 'input[1].id', /also the id of input\[0\]/],
+      [[good, { ...good, amountIsUpperBound: true }], 'input[1].id', /also the id of input\[0\]/],
       [
         [{ ...good, commitmentKind: 'CLOUD' }],
         'input[0].commitmentKind',

@@ -392,14 +392,20 @@ describe('recordDrafts input', () => {
   });
 
   it('derives ids from the companies and the month', () => {
-    expect(draftDealId('amazon', 'anthropic', '2025-11-04')).toBe('amazon-anthropic-2025-11');
-    expect(draftDealId('amazon', 'anthropic', null)).toBe('amazon-anthropic-undated');
+    expect(draftDealId('amazon', 'anthropic', '2025-11-04', 5e9)).toBe(
+      'amazon-anthropic-2025-11-5b',
+    );
+    expect(draftDealId('amazon', 'anthropic', '2025-11', 1.25e9)).toBe(
+      'amazon-anthropic-2025-11-1-25b',
+    );
+    expect(draftDealId('amazon', 'mistral-ai', null, 16e6)).toBe('amazon-mistral-ai-undated-16m');
+    expect(draftDealId('openai', 'nvidia', '2025-09', null)).toBe('openai-nvidia-2025-09');
     const checked = checkDraftInputs([
       draft(),
       draft({ id: 'my-id', to: { id: 'mistral-ai', name: 'Mistral AI' } }),
     ]);
     expect(checked.ok && checked.value.deals.map((d) => [d.id, d.fromId, d.toId])).toEqual([
-      ['amazon-anthropic-2025-11', 'amazon', 'anthropic'],
+      ['amazon-anthropic-2025-11-5b', 'amazon', 'anthropic'],
       ['my-id', 'amazon', 'mistral-ai'],
     ]);
     expect(checked.ok && checked.value.parties.map((p) => p.create?.name ?? null)).toEqual([

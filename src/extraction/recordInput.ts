@@ -29,14 +29,34 @@ export interface DraftWrites {
   parties: DraftPartyRef[];
 }
 
-/** The id a draft is recorded under when it gives none: `{from}-{to}-{YYYY-MM or undated}`. */
+/**
+ * The id a draft is recorded under when it gives none: `{from}-{to}-{YYYY-MM or undated}` and the
+ * amount when known (`amazon-anthropic-2025-11-5b`), so that recording a draft twice writes it
+ * once, and two deals of one pair in one month, or a record typed in by hand under
+ * `{from}-{to}-{YYYY-MM}`, are not overwritten by it.
+ */
 export function draftDealId(
   fromId: string,
   toId: string,
   announcedOn: string | null | undefined,
+  amountUsd?: number | null,
 ): string {
   const when = announcedOn ? announcedOn.slice(0, 7) : 'undated';
-  return slugify(`${fromId}-${toId}-${when}`);
+  const amount = amountUsd != null && amountUsd >= 0 ? amountSlug(amountUsd) : '';
+  return slugify(`${fromId}-${toId}-${when}${amount ? `-${amount}` : ''}`);
+}
+
+/** `5e9` -> `5b`, `1.25e9` -> `1-25b`, `16e6` -> `16m`, `2.5e12` -> `2-5t`. */
+function amountSlug(amount: number): string {
+  for (const [suffix, scale] of [
+    ['t', 1e12],
+    ['b', 1e9],
+    ['m', 1e6],
+    ['k', 1e3],
+  ] as const) {
+    if (amount >= scale) return `${Number((amount / scale).toFixed(3))}${suffix}`.replace('.', '-');
+  }
+  return String(Math.round(amount));
 }
 
 export function checkDraftInputs(input: readonly DealDraftInput[]): Checked<DraftWrites> {
@@ -62,7 +82,8 @@ export function checkDraftInputs(input: readonly DealDraftInput[]): Checked<Draf
           message: `is not a field of ${draft.type === 'INVESTMENT' ? 'an investment' : 'a commitment'}`,
         });
     }
-    const id = draft.id ?? draftDealId(draft.from.id, draft.to.id, draft.announcedOn);
+    const id =
+      draft.id ?? draftDealId(draft.from.id, draft.to.id, draft.announcedOn, draft.amountUsd);
     const loose: Record<string, unknown> = {
       id,
       [fromField]: draft.from.id,
