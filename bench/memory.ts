@@ -32,6 +32,7 @@ const DURATION_S = setting('BENCH_DURATION_S', 15);
 const CONNECTIONS = setting('BENCH_CONNECTIONS', 10);
 const SEMI_MB = setting('SEMI_MB', 4);
 const PASSWORD = 'memory-bench-password';
+const METRICS_TOKEN = 'memory-bench-metrics-token';
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 const COMPILED = path.join(ROOT, 'dist/src/main.js');
@@ -50,6 +51,35 @@ const VARIANTS: { name: string; script: string; nodeArgs: string[] }[] = [
 ];
 if (VARIANTS.length === 1)
   log('No dist/ build: run `npm run build` to measure the compiled server.');
+
+interface Breakdown {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+}
+
+/** The server's own memory figures (MB), from its Prometheus metrics. */
+async function breakdown(graphqlUrl: string): Promise<Breakdown | undefined> {
+  try {
+    const response = await fetch(graphqlUrl.replace(/\/graphql$/, '/metrics'), {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    const text = await response.text();
+    const mb = (name: string): number => {
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+      return line ? Number(line.split(' ')[1]) / 1024 / 1024 : NaN;
+    };
+    return {
+      rss: mb('process_resident_memory_bytes'),
+      heapUsed: mb('nodejs_heap_size_used_bytes'),
+      heapTotal: mb('nodejs_heap_size_total_bytes'),
+      external: mb('nodejs_external_memory_bytes'),
+    };
+  } catch {
+    return undefined;
+  }
+}
 
 const home = mkdtempSync(path.join(os.tmpdir(), 'ai-deal-graph-memory-'));
 const neo4j = await startLocalNeo4j({ homeDir: home, password: PASSWORD, log });
@@ -89,6 +119,7 @@ try {
         SEED: 'false',
         LOG_LEVEL: 'warn',
         RATE_LIMIT: 'false',
+        METRICS_TOKEN,
       },
       variant.nodeArgs,
     );
@@ -98,6 +129,13 @@ try {
       const figures: string[] = [];
       for (const scenario of scenarios) {
         const expected = await post(server.url, scenario.query);
+        // Where the memory is at its peak: V8's heap (used of allocated) and memory outside it.
+        let peak: Breakdown | undefined;
+        const sampler = setInterval(() => {
+          void breakdown(server.url).then((b) => {
+            if (b && (!peak || b.rss > peak.rss)) peak = b;
+          });
+        }, 500);
         const result = await loadServer(server, {
           body: JSON.stringify({ query: scenario.query }),
           expectBody: expected.text,
@@ -105,8 +143,12 @@ try {
           warmupSeconds: 2,
           durationSeconds: DURATION_S,
         });
+        clearInterval(sampler);
         figures.push(
           `${scenario.name}: ${result.requestsPerSecond.toFixed(1)} req/s, peak ${result.peakRssMb.toFixed(0)} MB` +
+            (peak
+              ? ` (at a peak sample: heap ${peak.heapUsed.toFixed(0)} used of ${peak.heapTotal.toFixed(0)}, external ${peak.external.toFixed(0)}, RSS ${peak.rss.toFixed(0)})`
+              : '') +
             (result.mismatches + result.non2xx
               ? `, ${result.mismatches + result.non2xx} failed`
               : ''),
