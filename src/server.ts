@@ -15,7 +15,6 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type RequestHandler } from 'express';
@@ -25,6 +24,7 @@ import { callerFrom } from './http/auth.js';
 import { createFormatError } from './http/formatError.js';
 import { healthRoutes } from './http/health.js';
 import { metricsAccess, notFound } from './http/routes.js';
+import { webPages } from './http/web.js';
 import { createMetrics } from './http/metrics.js';
 import { costLimitPlugin, limitRules } from './http/queryLimits.js';
 import { clientKey, rateLimitPlugin } from './http/rateLimit.js';
@@ -117,9 +117,8 @@ export async function startServer({
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: DRAIN_GRACE_MS }),
       // No field has cache hints; the plugin would otherwise run a hook for every field resolved.
       ApolloServerPluginCacheControlDisabled(),
-      playground
-        ? ApolloServerPluginLandingPageLocalDefault({ footer: false })
-        : ApolloServerPluginLandingPageDisabled(),
+      // The playground is our own GraphiQL build (src/http/web.ts), not Apollo's CDN page.
+      ApolloServerPluginLandingPageDisabled(),
       costLimitPlugin<Context>(limits.maxCost, limits.maxSearches),
       ...(config.rateLimits ? [rateLimitPlugin<Context>(config.rateLimits)] : []),
       requestLoggingPlugin(logger),
@@ -130,7 +129,10 @@ export async function startServer({
 
   app.use(assignRequestId);
   app.use(healthRoutes(stores.db));
+  const web = webPages({ playground, logger });
+  app.use(web.pages);
   app.get('/metrics', metricsAccess(config.metricsToken), metrics.handler);
+  app.get('/graphql', web.playground);
   app.use(
     '/graphql',
     cors({ exposedHeaders: ['x-request-id'] }),

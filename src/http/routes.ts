@@ -31,7 +31,7 @@ export const notFound: RequestHandler = (req, res) => {
   res.status(404).json({
     error: {
       code: ErrorCode.NOT_FOUND,
-      message: `Nothing at ${req.method} ${req.path}. Served: /graphql, /healthz, /readyz, /metrics.`,
+      message: `Nothing at ${req.method} ${req.path}. Served: /, /explore, /graphql, /healthz, /readyz, /metrics.`,
     },
   });
 };

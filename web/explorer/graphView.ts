@@ -1,0 +1,366 @@
+/**
+ * The drawing: a relationship graph as Cytoscape elements. Data goes in `elements`, looks in the
+ * stylesheet (classes toggled by code: .highlighted, .faded, .unknown), and the layout runs as
+ * its own step.
+ *
+ * Big graphs (past LARGE_NODES nodes or LARGE_EDGES edges) are drawn lean: straight "haystack"
+ * edges without arrows or labels, labels hidden when zoomed out, a concentric layout by hop
+ * distance (linear time) instead of the force-directed one, and the edges hidden while panning.
+ * The edges are already aggregated by the API (one per source, target and kind).
+ */
+import cytoscape, {
+  type Core,
+  type ElementDefinition,
+  type LayoutOptions,
+  type StylesheetJson,
+} from 'cytoscape';
+import fcose from 'cytoscape-fcose';
+import { usd, usdWithUnknown } from './format';
+import type { GraphEdge, GraphNode, RelationshipGraph } from './queries';
+
+cytoscape.use(fcose);
+
+export const LARGE_NODES = 250;
+export const LARGE_EDGES = 1_000;
+
+export const KIND_COLORS: Record<GraphEdge['kind'], string> = {
+  INVESTMENT: '#1b9e5a',
+  CLOUD: '#2f6fdb',
+  HARDWARE: '#d9731a',
+  CAPACITY: '#8a4fd1',
+};
+
+const GROUP_PREFIX = 'group:';
+
+export interface GraphViewEvents {
+  onNode(node: GraphNode): void;
+  onEdge(edge: GraphEdge): void;
+  onBackground(): void;
+}
+
+export interface DrawStats {
+  nodes: number;
+  edges: number;
+  large: boolean;
+  /** Milliseconds to build the elements and to run the layout. */
+  buildMs: number;
+  layoutMs: number;
+}
+
+/** What a company moves in all (known amounts): invested, raised, committed, received. */
+export function moneyMoved(node: GraphNode): number {
+  const t = node.totals;
+  return t.investedUsd + t.raisedUsd + t.committedUsd + t.receivedUsd;
+}
+
+function unknownDeals(node: GraphNode): number {
+  const t = node.totals;
+  return (
+    t.investedUnknownCount + t.raisedUnknownCount + t.committedUnknownCount + t.receivedUnknownCount
+  );
+}
+
+/** The top-most ancestor of `id` that is in the graph (itself when its parent is not drawn). */
+function groupRoot(id: string, byId: Map<string, GraphNode>): string {
+  // Keyed by company id: parentId, source and target are company ids.
+  let current = id;
+  const seen = new Set<string>();
+  for (;;) {
+    const parentId = byId.get(current)?.parentId;
+    if (!parentId || !byId.has(parentId) || seen.has(parentId)) return current;
+    seen.add(current);
+    current = parentId;
+  }
+}
+
+export function toElements(graph: RelationshipGraph, large: boolean): ElementDefinition[] {
+  const byId = new Map(graph.nodes.map((node) => [node.companyId, node]));
+  const maxMoved = Math.max(1, ...graph.nodes.map(moneyMoved));
+  const maxAmount = Math.max(1, ...graph.edges.map((edge) => edge.amountUsd ?? 0));
+  const elements: ElementDefinition[] = [];
+
+  // Subsidiaries drawn with their parent are grouped in a box named after the parent.
+  const groups = new Set<string>();
+  for (const node of graph.nodes) {
+    if (node.parentId && byId.has(node.parentId)) groups.add(groupRoot(node.companyId, byId));
+  }
+  if (!large) {
+    for (const root of groups) {
+      elements.push({
+        group: 'nodes',
+        data: { id: GROUP_PREFIX + root, label: `${byId.get(root)?.name ?? root} group` },
+        classes: 'group',
+      });
+    }
+  }
+
+  for (const node of graph.nodes) {
+    const moved = moneyMoved(node);
+    const unknown = unknownDeals(node);
+    const size = 22 + 58 * Math.sqrt(moved / maxMoved);
+    const root = groupRoot(node.companyId, byId);
+    const parentShown = node.parentId !== null && byId.has(node.parentId);
+    const classes = ['company'];
+    if (node.depth === 0) classes.push('center');
+    if (node.parentId) classes.push('subsidiary');
+    if (moved === 0 && unknown > 0) classes.push('unknown');
+    const name =
+      node.parentId && !parentShown ? `${node.name}\n(part of ${node.parentId})` : node.name;
+    elements.push({
+      group: 'nodes',
+      data: {
+        id: node.companyId,
+        label:
+          moved > 0 ? `${name}\n${usd(moved)}` : unknown > 0 ? `${name}\namount unknown` : name,
+        size,
+        depth: node.depth,
+        ...(!large && groups.has(root) ? { parent: GROUP_PREFIX + root } : {}),
+      },
+      classes: classes.join(' '),
+    });
+  }
+
+  for (const edge of graph.edges) {
+    const width = edge.amountUsd === null ? 1.5 : 1.5 + 9 * Math.sqrt(edge.amountUsd / maxAmount);
+    const amount = usdWithUnknown(edge.amountUsd, edge.unknownAmountCount);
+    elements.push({
+      group: 'edges',
+      data: {
+        id: edge.id,
+        source: edge.source,
+        target: edge.target,
+        label: `${edge.kind.toLowerCase()} ${edge.amountIsUpperBound ? '≤ ' : ''}${amount}`,
+        width,
+        color: KIND_COLORS[edge.kind],
+      },
+      classes: [edge.kind.toLowerCase(), edge.amountUsd === null ? 'unknown' : ''].join(' ').trim(),
+    });
+  }
+  return elements;
+}
+
+function stylesheet(large: boolean): StylesheetJson {
+  return [
+    {
+      selector: 'node.company',
+      style: {
+        width: 'data(size)',
+        height: 'data(size)',
+        'background-color': '#5b6b7f',
+        label: 'data(label)',
+        'text-wrap': 'wrap',
+        'text-valign': 'bottom',
+        'text-margin-y': 4,
+        'font-size': 11,
+        'font-family': 'system-ui, sans-serif',
+        color: '#1d2733',
+        'text-background-color': '#ffffff',
+        'text-background-opacity': 0.75,
+        'text-background-padding': '1px',
+        'min-zoomed-font-size': large ? 12 : 6,
+        'border-width': 1.5,
+        'border-color': '#ffffff',
+      },
+    },
+    { selector: 'node.center', style: { 'background-color': '#c0392b', 'font-weight': 'bold' } },
+    {
+      selector: 'node.subsidiary',
+      style: { shape: 'round-rectangle', 'border-style': 'dashed', 'border-color': '#33404d' },
+    },
+    {
+      selector: 'node.unknown',
+      style: { 'background-color': '#ffffff', 'border-color': '#5b6b7f', 'border-style': 'dotted' },
+    },
+    {
+      selector: 'node.group',
+      style: {
+        label: 'data(label)',
+        'text-valign': 'top',
+        'font-size': 10,
+        color: '#55606d',
+        'background-color': '#eef2f6',
+        'background-opacity': 0.6,
+        'border-width': 1,
+        'border-style': 'dashed',
+        'border-color': '#9aa6b2',
+        shape: 'round-rectangle',
+        padding: '12px',
+      },
+    },
+    {
+      selector: 'edge',
+      style: large
+        ? {
+            'curve-style': 'haystack',
+            'haystack-radius': 0,
+            width: 'data(width)',
+            'line-color': 'data(color)',
+            opacity: 0.45,
+          }
+        : {
+            'curve-style': 'bezier',
+            width: 'data(width)',
+            'line-color': 'data(color)',
+            'target-arrow-color': 'data(color)',
+            'target-arrow-shape': 'triangle',
+            'arrow-scale': 0.9,
+            label: 'data(label)',
+            'font-size': 9,
+            'font-family': 'system-ui, sans-serif',
+            color: '#33404d',
+            'text-rotation': 'autorotate',
+            'text-background-color': '#ffffff',
+            'text-background-opacity': 0.8,
+            'text-background-padding': '1px',
+            'min-zoomed-font-size': 7,
+            opacity: 0.85,
+          },
+    },
+    // Unknown amounts are drawn as unknown: thin and dashed, labelled "unknown", never as $0.
+    { selector: 'edge.unknown', style: { 'line-style': 'dashed', width: 1.5 } },
+    { selector: '.faded', style: { opacity: 0.12 } },
+    {
+      selector: 'node.highlighted',
+      style: { 'border-color': '#f1c40f', 'border-width': 4, opacity: 1 },
+    },
+    {
+      selector: 'edge.highlighted',
+      style: {
+        opacity: 1,
+        'z-index': 10,
+        'underlay-color': '#f1c40f',
+        'underlay-opacity': 0.55,
+        'underlay-padding': 4,
+      },
+    },
+    { selector: ':selected', style: { 'overlay-color': '#f1c40f', 'overlay-opacity': 0.25 } },
+  ];
+}
+
+function layoutOptions(large: boolean, centerIds: Set<string>): LayoutOptions {
+  if (large) {
+    return {
+      name: 'concentric',
+      animate: false,
+      // Rings by hop distance from the requested companies: readable for an ego graph, and
+      // linear in the graph's size, so the page never stalls on the layout.
+      concentric: (node) => (centerIds.has(node.id()) ? 10 : 9 - Number(node.data('depth') ?? 0)),
+      levelWidth: () => 1,
+      minNodeSpacing: 4,
+      avoidOverlap: false,
+    } as LayoutOptions;
+  }
+  return {
+    name: 'fcose',
+    quality: 'default',
+    animate: false,
+    randomize: true,
+    nodeDimensionsIncludeLabels: true,
+    idealEdgeLength: () => 110,
+    nodeRepulsion: () => 9000,
+    packComponents: true,
+  } as LayoutOptions;
+}
+
+export class GraphView {
+  readonly cy: Core;
+  private graph: RelationshipGraph | undefined;
+  private signature = '';
+
+  constructor(
+    private readonly container: HTMLElement,
+    events: GraphViewEvents,
+  ) {
+    this.cy = cytoscape({
+      container,
+      minZoom: 0.05,
+      maxZoom: 4,
+      wheelSensitivity: 0.3,
+      boxSelectionEnabled: false,
+    });
+    this.cy.on('tap', 'node.company', (event) => {
+      const node = this.graph?.nodes.find((n) => n.companyId === event.target.id());
+      if (node) events.onNode(node);
+    });
+    this.cy.on('tap', 'edge', (event) => {
+      const edge = this.graph?.edges.find((e) => e.id === event.target.id());
+      if (edge) events.onEdge(edge);
+    });
+    this.cy.on('tap', (event) => {
+      if (event.target === this.cy) events.onBackground();
+    });
+  }
+
+  /** Draws `graph`; does nothing when the same nodes and edges are drawn already. */
+  draw(graph: RelationshipGraph): DrawStats | undefined {
+    const signature = `${graph.nodes.map((n) => n.companyId).join(',')}|${graph.edges
+      .map((e) => `${e.id}:${e.amountUsd}`)
+      .join(',')}`;
+    this.graph = graph;
+    if (signature === this.signature) return undefined;
+    this.signature = signature;
+
+    const large = graph.nodes.length > LARGE_NODES || graph.edges.length > LARGE_EDGES;
+    this.container.dataset.layout = 'running';
+    const started = performance.now();
+    const elements = toElements(graph, large);
+    const cy = this.cy;
+    // Lean rendering for big graphs: edges hidden and a snapshot texture while panning/zooming.
+    const renderer = (cy as unknown as { renderer(): Record<string, unknown> }).renderer();
+    renderer.hideEdgesOnViewport = large;
+    renderer.textureOnViewport = large;
+    cy.batch(() => {
+      cy.elements().remove();
+      cy.style(stylesheet(large));
+      cy.add(elements);
+    });
+    const built = performance.now();
+    const centers = new Set(graph.nodes.filter((n) => n.depth === 0).map((n) => n.companyId));
+    cy.layout(layoutOptions(large, centers)).run();
+    cy.fit(undefined, 30);
+    const done = performance.now();
+
+    this.container.dataset.layout = 'done';
+    this.container.dataset.nodeCount = String(cy.nodes('.company').length);
+    this.container.dataset.edgeCount = String(cy.edges().length);
+    return {
+      nodes: graph.nodes.length,
+      edges: graph.edges.length,
+      large,
+      buildMs: Math.round(built - started),
+      layoutMs: Math.round(done - built),
+    };
+  }
+
+  /** Highlights exactly these edges (and their end nodes) and fades the rest; null clears. */
+  highlight(edgeIds: readonly string[] | null): void {
+    const cy = this.cy;
+    cy.batch(() => {
+      cy.elements().removeClass('highlighted faded');
+      if (edgeIds === null) return;
+      const wanted = new Set(edgeIds);
+      const edges = cy.edges().filter((edge) => wanted.has(edge.id()));
+      const lit = edges.union(edges.connectedNodes());
+      lit.addClass('highlighted');
+      cy.elements('.company, edge').difference(lit).addClass('faded');
+    });
+    const lit = cy
+      .edges('.highlighted')
+      .map((edge) => edge.id())
+      .sort();
+    this.container.dataset.highlightedEdges = JSON.stringify(lit);
+  }
+
+  clear(): void {
+    this.graph = undefined;
+    this.signature = '';
+    this.cy.elements().remove();
+    this.container.dataset.nodeCount = '0';
+    this.container.dataset.edgeCount = '0';
+    this.container.dataset.highlightedEdges = '[]';
+  }
+
+  resize(): void {
+    this.cy.resize();
+  }
+}
