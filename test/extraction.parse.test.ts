@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { findDates } from '../src/extraction/dates.js';
 import { looksLikeSameDeal } from '../src/extraction/existing.js';
-import { extractDrafts, type DraftRow } from '../src/extraction/extract.js';
+import { MAX_SENTENCE_CHARS, extractDrafts, type DraftRow } from '../src/extraction/extract.js';
 import { Gazetteer, slugify } from '../src/extraction/gazetteer.js';
 import { findMoney, findQuantities } from '../src/extraction/money.js';
 import { checkDraftInputs, draftDealId } from '../src/extraction/recordInput.js';
@@ -289,6 +289,24 @@ describe('deal cues and direction', () => {
       drafts('Microsoft invests $16 million in OpenAI.')[0]!.confidence,
     );
     expect(slugify('Thinking Machines Lab, Inc.')).toBe('thinking-machines-lab-inc');
+  });
+
+  it('flags a sentence that pairs companies and figures "respectively"', () => {
+    const found = drafts(
+      'Microsoft and Nvidia will invest up to $5 billion and up to $10 billion, respectively, in Anthropic.',
+    );
+    expect(found.length).toBeGreaterThan(0);
+    for (const draft of found) {
+      expect(draft.problems.join()).toMatch(/respectively/);
+      expect(draft.confidence).toBeLessThan(0.6);
+    }
+  });
+
+  it('reads no deal out of a "sentence" longer than a sentence can be', () => {
+    const run = 'Amazon invests $5 billion in Anthropic and '.repeat(30);
+    expect(run.length).toBeGreaterThan(MAX_SENTENCE_CHARS);
+    expect(drafts(run)).toEqual([]);
+    expect(drafts(`${run.slice(0, 200)}.`)).not.toEqual([]);
   });
 
   it('takes a company named in an earlier sentence for "it", and says so', () => {

@@ -9,6 +9,7 @@ import type { DealRow } from '../stores/rows.js';
 import { looksLikeSameDeal } from './existing.js';
 import { extractDrafts, type DraftRow, type ExtractOptions } from './extract.js';
 import { Gazetteer } from './gazetteer.js';
+import { firstRows } from '../stores/pagination.js';
 
 /** Most companies the gazetteer reads: the whole graph, far beyond today's size. */
 export const GAZETTEER_MAX_COMPANIES = 100_000;
@@ -18,7 +19,7 @@ export interface DraftWithExisting extends DraftRow {
 }
 
 export async function readGazetteer(companies: CompanyStore): Promise<Gazetteer> {
-  const page = await companies.list({}, 'ID_ASC', { offset: 0, limit: GAZETTEER_MAX_COMPANIES });
+  const page = await companies.list({}, 'ID_ASC', firstRows(GAZETTEER_MAX_COMPANIES));
   return new Gazetteer(page.rows);
 }
 

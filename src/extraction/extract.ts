@@ -33,8 +33,12 @@ import {
 } from './money.js';
 import { splitSentences, type Sentence } from './sentences.js';
 
-/** Longest text extractDeals reads; longer is refused (BAD_USER_INPUT, `extensions.limit`). */
-export const MAX_TEXT_CHARS = 50_000;
+/**
+ * Longest text extractDeals reads; longer is refused (BAD_USER_INPUT, `extensions.limit`). A long
+ * news article is about 10,000 characters; parsing runs on the event loop at roughly 5 ms per
+ * 1,000 characters (mostly sentence splitting), so the cap bounds a request's pause to ~0.1 s.
+ */
+export const MAX_TEXT_CHARS = 20_000;
 
 export interface DraftPartyRow {
   name: string;
@@ -87,6 +91,15 @@ interface Candidate {
   sentenceIndex: number;
 }
 
+/** Companies named in earlier sentences that `it` / `the company` may stand for, newest last. */
+const RECENT_MENTIONS = 20;
+
+/**
+ * Longest sentence read for deals. A news sentence is rarely over 400 characters; a longer
+ * "sentence" is a table, a list or text without stops, and reading it would cost time for nothing.
+ */
+export const MAX_SENTENCE_CHARS = 1_000;
+
 export function extractDrafts(
   text: string,
   gazetteer: Gazetteer,
@@ -106,7 +119,9 @@ export function extractDrafts(
       draft.status = draft.status ?? textStatus ?? 'ANNOUNCED';
       candidates.push({ draft, sentenceIndex: index });
     }
+    // Only the last few companies named can be what `it` refers to.
     recent.push(...mentions);
+    recent.splice(0, Math.max(0, recent.length - RECENT_MENTIONS));
   });
   const merged = merge(candidates);
   for (const draft of merged) {
@@ -132,6 +147,7 @@ function draftsOfSentence(
   gazetteer: Gazetteer,
 ): DraftRow[] {
   const text = sentence.text;
+  if (text.length > MAX_SENTENCE_CHARS) return [];
   const money = findMoney(text).filter((m) => m.role === 'deal');
   const quantities = findQuantities(text);
   if (money.length === 0 && quantities.length === 0) return [];
@@ -235,6 +251,13 @@ function draftsOfSentence(
       if (figure?.lowerBound)
         problems.push(`'${figure.raw}' is a lower bound; the amount may be higher`);
       if (new Set(mentions.map((m) => m.company.id)).size > 2) confidence -= 0.05;
+      if (/\brespectively\b/i.test(text)) {
+        // `X and Y invest $A and $B, respectively, in Z`: the pairing is beyond these cues.
+        confidence -= 0.3;
+        problems.push(
+          "the sentence pairs companies and figures 'respectively': check who pays and which amount is whose",
+        );
+      }
 
       drafts.push({
         type,
@@ -424,7 +447,9 @@ function merge(candidates: readonly Candidate[]): DraftRow[] {
       draftPartyKey(draft.to),
       draft.amountUsd ?? '?',
     ].join('|');
-    groups.set(key, [...(groups.get(key) ?? []), draft]);
+    const group = groups.get(key);
+    if (group) group.push(draft);
+    else groups.set(key, [draft]);
   }
   // Amount-less groups fold into the single group of their pair and type with an amount.
   for (const [key, group] of [...groups]) {

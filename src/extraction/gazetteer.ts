@@ -123,6 +123,23 @@ export function properNameNear(
   at: number,
   side: 'after' | 'before',
 ): { name: string; start: number; end: number } | undefined {
+  // A name is a few words long: only the stretch next to `at` is read.
+  const from = side === 'after' ? at : Math.max(0, at - NAME_REACH);
+  const found = properNameIn(
+    sentence.slice(from, side === 'after' ? at + NAME_REACH : at),
+    side === 'after' ? 0 : at - from,
+    side,
+  );
+  return found && { name: found.name, start: found.start + from, end: found.end + from };
+}
+
+const NAME_REACH = 80;
+
+function properNameIn(
+  sentence: string,
+  at: number,
+  side: 'after' | 'before',
+): { name: string; start: number; end: number } | undefined {
   const tokens: { text: string; start: number; end: number }[] = [];
   for (const m of sentence.matchAll(/[\p{L}\p{N}&'.-]+/gu)) {
     const text = m[0].replace(/['’]s$|[.'-]+$/u, '');

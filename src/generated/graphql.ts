@@ -114,7 +114,9 @@ export type Company = {
  */
 export type CompanyCommitmentsMadeArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   where?: InputMaybe<DealFilter>;
 };
 
@@ -125,7 +127,9 @@ export type CompanyCommitmentsMadeArgs = {
  */
 export type CompanyCommitmentsReceivedArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   where?: InputMaybe<DealFilter>;
 };
 
@@ -136,7 +140,9 @@ export type CompanyCommitmentsReceivedArgs = {
  */
 export type CompanyCyclesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<CycleOrder>;
   where?: InputMaybe<CycleFilter>;
 };
@@ -148,7 +154,9 @@ export type CompanyCyclesArgs = {
  */
 export type CompanyInvestmentsMadeArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   where?: InputMaybe<DealFilter>;
 };
 
@@ -159,7 +167,9 @@ export type CompanyInvestmentsMadeArgs = {
  */
 export type CompanyInvestmentsReceivedArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   where?: InputMaybe<DealFilter>;
 };
 
@@ -958,7 +968,14 @@ export type MutationUpsertCompanyArgs = {
   input: UpsertCompanyInput;
 };
 
-/** Relay-style page information. */
+/**
+ * Relay-style page information. Cursors are opaque and keyset-based: a cursor names a position by
+ * the sort key of the row there, so rows written or deleted between two page requests neither
+ * shift the next page (nothing skipped or repeated) nor invalidate the cursor. A cursor is bound to
+ * its list (field and arguments): given to another list it is refused with BAD_USER_INPUT.
+ * `first`/`after` page forwards, `last`/`before` backwards (`last` takes precedence over `first`);
+ * `hasPreviousPage` and `hasNextPage` say whether rows of the list lie before and after this page.
+ */
 export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor?: Maybe<Scalars['String']['output']>;
@@ -1010,7 +1027,7 @@ export type Query = {
   /**
    * Drafts the deals a news text reports, each resolved against the graph's companies and aliases,
    * with its evidence. Texts that mention money but no deal between two companies (revenue,
-   * valuations, fines, own capex) give none. At most 50,000 characters (BAD_USER_INPUT with
+   * valuations, fines, own capex) give none. At most 20,000 characters (BAD_USER_INPUT with
    * `extensions.limit` past that). `source.publishedOn` dates drafts when the text does not.
    */
   extractDeals: DealExtraction;
@@ -1038,7 +1055,9 @@ export type Query = {
 
 export type QueryCircularDealsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<CycleOrder>;
   where?: InputMaybe<CycleFilter>;
 };
@@ -1046,7 +1065,9 @@ export type QueryCircularDealsArgs = {
 
 export type QueryCompaniesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<CompanyOrder>;
   where?: InputMaybe<CompanyFilter>;
 };
@@ -1064,7 +1085,9 @@ export type QueryDealArgs = {
 
 export type QueryDealsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<DealOrder>;
   where?: InputMaybe<DealFilter>;
 };
@@ -1078,8 +1101,10 @@ export type QueryExtractDealsArgs = {
 
 export type QueryMoneyPathsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   from: Scalars['ID']['input'];
+  last?: InputMaybe<Scalars['Int']['input']>;
   maxLength?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<MoneyPathOrder>;
   to: Scalars['ID']['input'];
