@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
   DEFAULT_CYCLE_LIMITS,
+  DEFAULT_RATE_LIMITS,
   loadConfig,
   loadLocalNeo4jSettings,
 } from '../src/config.js';
@@ -33,13 +34,28 @@ describe('settings', () => {
       expect(config.cycleLimits).toEqual(DEFAULT_CYCLE_LIMITS);
       expect(config).toMatchObject({
         port: 4000,
-        queryTimeoutMs: 10_000,
+        queryTimeoutMs: 3_500,
+        requestTimeoutMs: 30_000,
+        rateLimits: DEFAULT_RATE_LIMITS,
         heavyQueryConcurrency: 4,
         seed: true,
         logLevel: 'info',
         localNeo4j: { heapMb: 1024, javaHomes: [] },
       });
     }
+  });
+
+  it('turn rate limits off, or set them', () => {
+    expect(loadConfig({ RATE_LIMIT: 'false' }).rateLimits).toBeUndefined();
+    expect(
+      loadConfig({
+        RATE_LIMIT_POINTS: '50',
+        RATE_LIMIT_WINDOW_SECONDS: '10',
+        RATE_LIMIT_COST_UNIT: '200',
+      }).rateLimits,
+    ).toEqual({ points: 50, windowSeconds: 10, costUnit: 200 });
+    expect(() => loadConfig({ RATE_LIMIT_POINTS: '0' })).toThrow(/RATE_LIMIT_POINTS/);
+    expect(() => loadConfig({ REQUEST_TIMEOUT_MS: 'soon' })).toThrow(/REQUEST_TIMEOUT_MS/);
   });
 
   it('are parsed from the environment', () => {
