@@ -279,6 +279,9 @@ describe('deal cues and direction', () => {
       'COMPLETED',
     );
     expect(drafts('Amazon invests $4 billion in Anthropic.')[0]?.status).toBe('ANNOUNCED');
+    expect(drafts('Amazon is in talks to invest $4 billion in Anthropic.')[0]?.status).toBe(
+      'TALKS',
+    );
   });
 
   it('proposes a company the graph lacks, with a suggested id', () => {

@@ -178,6 +178,8 @@ export function statusOf(sentence: string): DealStatus | null {
     )
   )
     return 'LETTER_OF_INTENT';
+  if (/\b(?:in\s+(?:advanced\s+|early\s+)?talks|in\s+discussions|negotiating)\b/i.test(sentence))
+    return 'TALKS';
   if (
     /\b(?:cancel(?:s|led|ed)|scrap(?:s|ped)|call(?:s|ed)\s+off|abandon(?:s|ed))\b/i.test(sentence)
   )

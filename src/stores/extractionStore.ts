@@ -6,9 +6,25 @@ import { badInput } from '../errors.js';
 import type { DealWrite } from '../domain/validate.js';
 import type { DraftPartyRef } from '../extraction/recordInput.js';
 import { type Database, type Statement } from '../neo4j/database.js';
-import type { CompanyStore } from './companyStore.js';
+import { COMPANY_ROW, type CompanyStore } from './companyStore.js';
 import { DEAL_SCALARS, dealColumn, type DealStore } from './dealStore.js';
-import type { DealRow, DealType } from './rows.js';
+import type { CompanyRow, DealRow, DealType } from './rows.js';
+
+/** Most companies the gazetteer reads: the whole graph, far beyond today's size. */
+export const GAZETTEER_MAX_COMPANIES = 100_000;
+
+/**
+ * Every company with its names and aliases, as CompanyStore reads them (its row projection), for
+ * the gazetteer: one query, ordered so that the gazetteer is the same on every read.
+ */
+const GAZETTEER_COMPANIES: Statement = {
+  name: 'gazetteerCompanies',
+  cypher: `
+    MATCH (c:Company)
+    WITH c ORDER BY c.id
+    LIMIT ${GAZETTEER_MAX_COMPANIES}
+    RETURN ${COMPANY_ROW} AS company`,
+};
 
 /** Most recorded deals compared with one draft (the newest); more between one pair is unusual. */
 const MAX_DEALS_PER_PAIR = 50;
@@ -81,6 +97,12 @@ export class ExtractionStore {
       if (create.size) await this.companies.upsertMany(tx, [...create.values()]);
       await this.deals.recordMany(tx, deals);
     }, 'recordDrafts');
+  }
+
+  /** Every company (up to GAZETTEER_MAX_COMPANIES), by id, for the gazetteer. */
+  async gazetteerCompanies(): Promise<CompanyRow[]> {
+    const rows = await this.db.read<{ company: CompanyRow }>(GAZETTEER_COMPANIES);
+    return rows.map((r) => r.company);
   }
 
   /** The recorded deals between each pair's corporate families, in pair order. */
