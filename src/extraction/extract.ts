@@ -325,7 +325,6 @@ function partiesOf(
   gazetteer: Gazetteer,
 ): [before: Party, after: Party] | null {
   let after: Party | undefined;
-  let beforeLimit = start;
   if (cue.payeeInside) {
     // `is invested in Y by X`: X follows `by`; Y, when named inside, is the payee.
     const inside = mentions.find((m) => m.start >= start && m.end <= end);
@@ -341,9 +340,7 @@ function partiesOf(
   }
   if (!after) return null;
   if (cue.adjacent && after.start - end > 2) return null;
-  const previous = mentions
-    .filter((m) => m.end <= beforeLimit && beforeLimit - m.end <= WINDOW)
-    .at(-1);
+  const previous = mentions.filter((m) => m.end <= start && start - m.end <= WINDOW).at(-1);
   if (cue.adjacent) {
     return previous && start - previous.end <= 2 ? [fromMention(previous), after] : null;
   }
@@ -362,7 +359,6 @@ function partiesOf(
       };
     }
   }
-  beforeLimit = 0;
   return before ? [before, after] : null;
 }
 
