@@ -375,6 +375,7 @@ describe('the explorer', () => {
     await expect
       .poll(async () => (await drawn(page)).highlighted, PATIENCE)
       .toEqual([...expected!.edgeIds].sort());
+    await page.evaluate("document.getElementById('side').scrollTop = 0");
     await watched.screenshot('explorer-seed');
   });
 });

@@ -9,6 +9,7 @@
  * The edges are already aggregated by the API (one per source, target and kind).
  */
 import cytoscape, {
+  type CollectionReturnValue,
   type Core,
   type ElementDefinition,
   type LayoutOptions,
@@ -28,6 +29,14 @@ export const KIND_COLORS: Record<GraphEdge['kind'], string> = {
   CLOUD: '#2f6fdb',
   HARDWARE: '#d9731a',
   CAPACITY: '#8a4fd1',
+};
+
+/** The same colours, pale, drawn opaque in big graphs (semi-transparent edges cost more). */
+const PALE_KIND_COLORS: Record<GraphEdge['kind'], string> = {
+  INVESTMENT: '#9fd8b9',
+  CLOUD: '#aac5f0',
+  HARDWARE: '#efc39c',
+  CAPACITY: '#cfb5ec',
 };
 
 const GROUP_PREFIX = 'group:';
@@ -106,12 +115,20 @@ export function toElements(graph: RelationshipGraph, large: boolean): ElementDef
     if (moved === 0 && unknown > 0) classes.push('unknown');
     const name =
       node.parentId && !parentShown ? `${node.name}\n(part of ${node.parentId})` : node.name;
+    // A big graph labels only the companies near the selection (a click shows any other):
+    // laying out a thousand labels costs more than drawing the edges.
+    const labelled = !large || node.depth <= 1;
     elements.push({
       group: 'nodes',
       data: {
         id: node.companyId,
-        label:
-          moved > 0 ? `${name}\n${usd(moved)}` : unknown > 0 ? `${name}\namount unknown` : name,
+        label: !labelled
+          ? ''
+          : moved > 0
+            ? `${name}\n${usd(moved)}`
+            : unknown > 0
+              ? `${name}\namount unknown`
+              : name,
         size,
         depth: node.depth,
         ...(!large && groups.has(root) ? { parent: GROUP_PREFIX + root } : {}),
@@ -131,7 +148,8 @@ export function toElements(graph: RelationshipGraph, large: boolean): ElementDef
         target: edge.target,
         label: `${edge.kind.toLowerCase()} ${edge.amountIsUpperBound ? '≤ ' : ''}${amount}`,
         width,
-        color: KIND_COLORS[edge.kind],
+        kind: edge.kind,
+        color: (large ? PALE_KIND_COLORS : KIND_COLORS)[edge.kind],
       },
       classes: [edge.kind.toLowerCase(), edge.amountUsd === null ? 'unknown' : ''].join(' ').trim(),
     });
@@ -195,7 +213,6 @@ function stylesheet(large: boolean): StylesheetJson {
             'haystack-radius': 0,
             width: 'data(width)',
             'line-color': 'data(color)',
-            opacity: 0.45,
           }
         : {
             'curve-style': 'bezier',
@@ -218,7 +235,7 @@ function stylesheet(large: boolean): StylesheetJson {
     },
     // Unknown amounts are drawn as unknown: thin and dashed, labelled "unknown", never as $0.
     { selector: 'edge.unknown', style: { 'line-style': 'dashed', width: 1.5 } },
-    { selector: '.faded', style: { opacity: 0.12 } },
+    { selector: '.faded', style: { opacity: 0.22 } },
     {
       selector: 'node.highlighted',
       style: { 'border-color': '#f1c40f', 'border-width': 4, opacity: 1 },
@@ -226,6 +243,7 @@ function stylesheet(large: boolean): StylesheetJson {
     {
       selector: 'edge.highlighted',
       style: {
+        'line-color': (edge) => KIND_COLORS[edge.data('kind') as GraphEdge['kind']] ?? '#333',
         opacity: 1,
         'z-index': 10,
         'underlay-color': '#f1c40f',
@@ -237,19 +255,37 @@ function stylesheet(large: boolean): StylesheetJson {
   ];
 }
 
-function layoutOptions(large: boolean, centerIds: Set<string>): LayoutOptions {
-  if (large) {
-    return {
-      name: 'concentric',
-      animate: false,
-      // Rings by hop distance from the requested companies: readable for an ego graph, and
-      // linear in the graph's size, so the page never stalls on the layout.
-      concentric: (node) => (centerIds.has(node.id()) ? 10 : 9 - Number(node.data('depth') ?? 0)),
-      levelWidth: () => 1,
-      minNodeSpacing: 4,
-      avoidOverlap: false,
-    } as LayoutOptions;
+/** Elements added per animation frame when a big graph is drawn. */
+const SLICE = 2_000;
+
+const nextFrame = (): Promise<void> =>
+  new Promise((resolve) => requestAnimationFrame(() => resolve()));
+
+/**
+ * Concentric rings by hop distance from the requested companies (in the middle), each ring's
+ * companies spread evenly: readable for an ego graph, and linear in the graph's size.
+ */
+function placeInRings(elements: ElementDefinition[], centerIds: Set<string>): void {
+  const rings = new Map<number, ElementDefinition[]>();
+  for (const element of elements) {
+    if (element.group !== 'nodes') continue;
+    const ring = centerIds.has(String(element.data.id)) ? 0 : Number(element.data.depth ?? 0);
+    rings.set(ring, [...(rings.get(ring) ?? []), element]);
   }
+  let radius = 0;
+  for (const ring of [...rings.keys()].sort((a, b) => a - b)) {
+    const members = rings.get(ring)!;
+    // Each ring is wide enough for its companies, and clear of the one inside it.
+    radius = ring === 0 && members.length === 1 ? 0 : Math.max(radius + 160, members.length * 9);
+    members.forEach((element, i) => {
+      const angle = (2 * Math.PI * i) / members.length;
+      element.position = { x: radius * Math.cos(angle), y: radius * Math.sin(angle) };
+    });
+  }
+}
+
+/** Force-directed (fcose) for graphs small enough to settle at once. */
+function layoutOptions(): LayoutOptions {
   return {
     name: 'fcose',
     quality: 'default',
@@ -266,6 +302,11 @@ export class GraphView {
   readonly cy: Core;
   private graph: RelationshipGraph | undefined;
   private signature = '';
+  /** Counts draws, so that a slow draw stops when a newer one has started. */
+  private drawing = 0;
+  private large = false;
+  /** What `highlight` lit, to unlight it without touching every element. */
+  private lit: CollectionReturnValue | undefined;
 
   constructor(
     private readonly container: HTMLElement,
@@ -291,16 +332,22 @@ export class GraphView {
     });
   }
 
-  /** Draws `graph`; does nothing when the same nodes and edges are drawn already. */
-  draw(graph: RelationshipGraph): DrawStats | undefined {
+  /**
+   * Draws `graph`; does nothing when the same nodes and edges are drawn already. A big graph is
+   * added in slices, one per animation frame, so the page keeps answering while it is drawn.
+   */
+  async draw(graph: RelationshipGraph): Promise<DrawStats | undefined> {
     const signature = `${graph.nodes.map((n) => n.companyId).join(',')}|${graph.edges
       .map((e) => `${e.id}:${e.amountUsd}`)
       .join(',')}`;
     this.graph = graph;
     if (signature === this.signature) return undefined;
     this.signature = signature;
+    const drawing = ++this.drawing;
 
     const large = graph.nodes.length > LARGE_NODES || graph.edges.length > LARGE_EDGES;
+    this.large = large;
+    this.lit = undefined;
     this.container.dataset.layout = 'running';
     const started = performance.now();
     const elements = toElements(graph, large);
@@ -309,14 +356,31 @@ export class GraphView {
     const renderer = (cy as unknown as { renderer(): Record<string, unknown> }).renderer();
     renderer.hideEdgesOnViewport = large;
     renderer.textureOnViewport = large;
-    cy.batch(() => {
-      cy.elements().remove();
-      cy.style(stylesheet(large));
-      cy.add(elements);
-    });
-    const built = performance.now();
     const centers = new Set(graph.nodes.filter((n) => n.depth === 0).map((n) => n.companyId));
-    cy.layout(layoutOptions(large, centers)).run();
+    let layoutMs = 0;
+    if (!large) {
+      cy.batch(() => {
+        cy.elements().remove();
+        cy.style(stylesheet(large));
+        cy.add(elements);
+      });
+      const built = performance.now();
+      cy.layout(layoutOptions()).run();
+      layoutMs = performance.now() - built;
+    } else {
+      // Rings by hop distance, computed here in linear time: the positions go in with the
+      // elements, so nothing moves after it is added.
+      placeInRings(elements, centers);
+      cy.batch(() => {
+        cy.elements().remove();
+        cy.style(stylesheet(large));
+      });
+      for (let i = 0; i < elements.length; i += SLICE) {
+        if (i > 0) await nextFrame();
+        if (drawing !== this.drawing) return undefined; // a newer graph came meanwhile
+        cy.batch(() => cy.add(elements.slice(i, i + SLICE)));
+      }
+    }
     cy.fit(undefined, 30);
     const done = performance.now();
 
@@ -327,33 +391,38 @@ export class GraphView {
       nodes: graph.nodes.length,
       edges: graph.edges.length,
       large,
-      buildMs: Math.round(built - started),
-      layoutMs: Math.round(done - built),
+      buildMs: Math.round(done - started - layoutMs),
+      layoutMs: Math.round(layoutMs),
     };
   }
 
-  /** Highlights exactly these edges (and their end nodes) and fades the rest; null clears. */
+  /**
+   * Highlights exactly these edges (and their end nodes); null clears. A small graph fades the
+   * rest; a big one only marks the highlighted few, as restyling thousands of elements stalls.
+   */
   highlight(edgeIds: readonly string[] | null): void {
     const cy = this.cy;
     cy.batch(() => {
-      cy.elements().removeClass('highlighted faded');
+      if (this.large) this.lit?.removeClass('highlighted');
+      else cy.elements().removeClass('highlighted faded');
+      this.lit = undefined;
       if (edgeIds === null) return;
-      const wanted = new Set(edgeIds);
-      const edges = cy.edges().filter((edge) => wanted.has(edge.id()));
+      const edges = cy.collection();
+      for (const id of edgeIds) edges.merge(cy.getElementById(id));
       const lit = edges.union(edges.connectedNodes());
       lit.addClass('highlighted');
-      cy.elements('.company, edge').difference(lit).addClass('faded');
+      this.lit = lit;
+      if (!this.large) cy.elements('.company, edge').difference(lit).addClass('faded');
     });
-    const lit = cy
-      .edges('.highlighted')
-      .map((edge) => edge.id())
-      .sort();
+    const lit = (this.lit?.edges() ?? cy.collection()).map((edge) => edge.id()).sort();
     this.container.dataset.highlightedEdges = JSON.stringify(lit);
   }
 
   clear(): void {
     this.graph = undefined;
     this.signature = '';
+    this.drawing += 1;
+    this.lit = undefined;
     this.cy.elements().remove();
     this.container.dataset.nodeCount = '0';
     this.container.dataset.edgeCount = '0';

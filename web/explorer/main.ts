@@ -214,7 +214,8 @@ async function load(force = false): Promise<void> {
       setPage('empty', `${cycleData.company.name} has no deals in the graph yet.`);
     } else {
       setPage('ready');
-      const stats = view.draw(graph);
+      const stats = await view.draw(graph);
+      if (signal.aborted) return;
       if (stats) graphBox.dataset.drawMs = String(stats.buildMs + stats.layoutMs);
     }
     renderSelection();
