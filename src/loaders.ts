@@ -83,13 +83,13 @@ async function loadDealPages(
           args.page,
         );
         companyIds.forEach((id, i) => {
-          const { rows, totalCount, related } = pages[i]!;
+          const { related, ...page } = pages[i]!;
           // The page's companies and sources came with it: their fields need no query.
           for (const deal of related) {
             for (const company of deal.companies) loaders.company.prime(company.id, company);
             loaders.sources.prime(deal.dealId, deal.sources);
           }
-          answers.set(`${group}\n${id}`, { rows, totalCount });
+          answers.set(`${group}\n${id}`, page);
         });
       } catch (error) {
         const failure = error instanceof Error ? error : new Error(String(error));

@@ -2,15 +2,13 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { CompanyResolvers, DealFilter } from '../generated/graphql.js';
 import type { Context } from '../context.js';
 import type { DealSide } from '../stores/dealStore.js';
-import { toConnection } from '../stores/pagination.js';
+import { toConnection, type PageArgs } from '../stores/pagination.js';
 import { isPartialRow } from '../stores/selectionStore.js';
 import type { CompanyRow, CompanyTotalsRow, DealRow, DealType, Page } from '../stores/rows.js';
 import { dealListArgs } from './args.js';
 import { readAhead } from './selection.js';
 
-interface ConnectionArgs {
-  first?: number | null;
-  after?: string | null;
+interface ConnectionArgs extends PageArgs {
   where?: DealFilter | null;
 }
 

@@ -7,7 +7,16 @@ import type {
   MoneyPathResolvers,
   QueryResolvers,
 } from '../generated/graphql.js';
-import { pageRequest, toConnection } from '../stores/pagination.js';
+import { CYCLE_ORDER, PATH_ORDER } from '../domain/flows.js';
+import {
+  listBinding,
+  pageOf,
+  pageRequest,
+  toConnection,
+  type PageArgs,
+  type PageRequest,
+  type SortKey,
+} from '../stores/pagination.js';
 import type { CompanyRow, DealRow } from '../stores/rows.js';
 import type { CycleQuery, FlowFilter } from '../stores/cycleStore.js';
 import { cycleQuery, defaultFlowFilter, pathQuery } from './flowArgs.js';
@@ -30,13 +39,28 @@ function flowSuffix(query: {
   );
 }
 
-/** Pages through rows the store computed as a whole (cycles are found, evaluated, then sorted). */
-function page<T>(rows: T[], first: number | null | undefined, after: string | null | undefined) {
-  const request = pageRequest(first, after);
-  return toConnection(
-    { rows: rows.slice(request.offset, request.offset + request.limit), totalCount: rows.length },
-    request,
-  );
+/**
+ * Pages through rows the store computed as a whole (cycles are found, evaluated, then sorted by
+ * `value` with nulls last, then by id: domain/flows.ts sortBy), by the same keys as the stores'
+ * keyset pages: a 0/1 column for unknown values, the value, the id.
+ */
+function page<T extends { id: string }>(
+  rows: T[],
+  value: (row: T) => number | string | null,
+  direction: 'ASC' | 'DESC',
+  request: PageRequest,
+) {
+  const key = (row: T): SortKey => {
+    const v = value(row);
+    return v === null ? [1, 0, row.id] : [0, v, row.id];
+  };
+  return toConnection(pageOf(rows, key, ['ASC', direction, 'ASC'], request), request);
+}
+
+/** The page request of a cycle or path connection, bound to the field and its arguments. */
+function flowPage(connection: string, args: PageArgs & Record<string, unknown>): PageRequest {
+  const { first, after, last, before, ...rest } = args;
+  return pageRequest({ first, after, last, before }, listBinding(connection, rest));
 }
 
 /**
@@ -52,16 +76,15 @@ function countOnly(info: GraphQLResolveInfo): boolean {
 async function cycleConnection(
   stores: Context['stores'],
   query: CycleQuery,
-  args: { first?: number | null; after?: string | null },
+  request: PageRequest,
   info: GraphQLResolveInfo,
 ) {
   if (countOnly(info) && !query.timeRespecting) {
-    const request = pageRequest(args.first, args.after);
     return toConnection({ rows: [], totalCount: await stores.cycles.countCycles(query) }, request);
   }
   const rows = await stores.cycles.cycles(query);
   tagRows(rows, flowSuffix(query));
-  return page(rows, args.first, args.after);
+  return page(rows, CYCLE_ORDER[query.order.field], query.order.direction, request);
 }
 
 async function companies(ids: string[], { loaders }: Context): Promise<CompanyRow[]> {
@@ -74,25 +97,25 @@ async function companies(ids: string[], { loaders }: Context): Promise<CompanyRo
 }
 
 export const FlowQuery: Pick<QueryResolvers, 'circularDeals' | 'moneyPaths'> = {
-  async circularDeals(_, { where, orderBy, first, after }, { stores }, info) {
-    pageRequest(first, after); // reject a bad page before running the search
-    const query = await cycleQuery(stores, where, orderBy);
-    return cycleConnection(stores, query, { first, after }, info);
+  async circularDeals(_, args, { stores }, info) {
+    const request = flowPage('Query.circularDeals', args); // a bad page fails before the search
+    const query = await cycleQuery(stores, args.where, args.orderBy);
+    return cycleConnection(stores, query, request, info);
   },
   async moneyPaths(_, args, { stores }) {
-    pageRequest(args.first, args.after);
+    const request = flowPage('Query.moneyPaths', args);
     const query = await pathQuery(stores, args);
     const rows = await stores.cycles.paths(query);
     tagRows(rows, flowSuffix(query));
-    return page(rows, args.first, args.after);
+    return page(rows, PATH_ORDER[query.order.field], query.order.direction, request);
   },
 };
 
 export const CompanyCycles: Pick<CompanyResolvers, 'cycles'> = {
-  async cycles(company, { where, orderBy, first, after }, { stores }, info) {
-    pageRequest(first, after);
-    const query = await cycleQuery(stores, where, orderBy, [company.id]);
-    return cycleConnection(stores, query, { first, after }, info);
+  async cycles(company, args, { stores }, info) {
+    const request = flowPage('Company.cycles', { ...args, company: company.id });
+    const query = await cycleQuery(stores, args.where, args.orderBy, [company.id]);
+    return cycleConnection(stores, query, request, info);
   },
 };
 

@@ -1,5 +1,5 @@
 import type { QueryResolvers } from '../generated/graphql.js';
-import { pageRequest, toConnection } from '../stores/pagination.js';
+import { listBinding, pageRequest, toConnection } from '../stores/pagination.js';
 import { checkCompanySearch, companyOrder, dealFilter, dealOrder } from './args.js';
 import {
   companyConnectionSelection,
@@ -15,10 +15,10 @@ export const Query: QueryResolvers = {
   },
 
   /** The page and, in the same query, what is selected below its companies (selection.ts). */
-  async companies(_, { where, orderBy, first, after }, { stores }, info) {
-    const page = pageRequest(first, after);
+  async companies(_, { where, orderBy, ...paging }, { stores }, info) {
     checkCompanySearch(where);
     const order = companyOrder(orderBy, where);
+    const page = pageRequest(paging, listBinding('Query.companies', { where, order }));
     const selection = companyConnectionSelection(info);
     const result = selection
       ? await stores.selections.companies(where ?? {}, order, page, selection)
@@ -29,9 +29,12 @@ export const Query: QueryResolvers = {
   deal: (_, { id }, { loaders }) => loaders.deal.load(id),
 
   /** The page and, in the same query, what is selected below its deals (selection.ts). */
-  async deals(_, { where, orderBy, first, after }, { stores }, info) {
-    const page = pageRequest(first, after);
+  async deals(_, { where, orderBy, ...paging }, { stores }, info) {
     const filter = dealFilter(where);
+    const page = pageRequest(
+      paging,
+      listBinding('Query.deals', { filter, order: dealOrder(orderBy) }),
+    );
     const selection = dealConnectionSelection(info);
     const result = selection
       ? await stores.selections.deals(filter, dealOrder(orderBy), page, selection)

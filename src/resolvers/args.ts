@@ -4,7 +4,7 @@ import type { DealFilter, DealOrder, CompanyOrder, CompanyFilter } from '../gene
 import type { DealFilterParams, DealOrderKey, DealSide } from '../stores/dealStore.js';
 import type { DealType } from '../stores/rows.js';
 import type { DealPageArgs } from '../loaders.js';
-import { pageRequest, type PageRequest } from '../stores/pagination.js';
+import { listBinding, pageRequest, type PageArgs, type PageRequest } from '../stores/pagination.js';
 import { luceneQuery, type CompanyOrderKey } from '../stores/companyStore.js';
 import { dateKey, upperDateKey } from '../domain/partialDate.js';
 
@@ -103,10 +103,11 @@ export function companyOrder(
 export function dealListArgs(
   type: DealType,
   side: DealSide,
-  args: { first?: number | null; after?: string | null; where?: DealFilter | null },
+  args: PageArgs & { where?: DealFilter | null },
 ): { page: PageRequest; load: DealPageArgs | null } {
-  const page = pageRequest(args.first, args.after);
   const filter = dealFilter(args.where);
+  // Cursors are bound to the list (type and side) and its filter, not to the company listing it.
+  const page = pageRequest(args, listBinding(`Company.deals:${type}:${side}`, filter));
   if (filter.types && filter.types.length > 0 && !filter.types.includes(type)) {
     return { page, load: null };
   }

@@ -7,7 +7,15 @@ import { ErrorCode, UserError, badInput, type Problem } from '../errors.js';
 import type { CompanyWrite } from '../domain/validate.js';
 import { builtStatement, runIn, type Database, type Statement } from '../neo4j/database.js';
 import type { CompanyRow, CompanyTotalsRow, DealType, Page } from './rows.js';
-import type { PageRequest } from './pagination.js';
+import {
+  orderByOn,
+  pageParams,
+  pageWindow,
+  sortKeyOn,
+  type PageRequest,
+  type SortColumn,
+  type SortKey,
+} from './pagination.js';
 import type { FlowStore } from './flowStore.js';
 import { bumpVersion, checkVersion, writeHash } from './versions.js';
 
@@ -107,15 +115,24 @@ const COMPANY_FILTER = `
     AND ($country IS NULL OR c.country = $country)
     AND (NOT $topLevelOnly OR NOT (c)-[:SUBSIDIARY_OF]->())`;
 
-/** Order clauses come from this closed list, never from input. */
+/**
+ * Orders come from this closed list, never from input, as sort columns over the company `c` (and
+ * the search `score`): the keys of keyset cursors (pagination.ts).
+ */
+const byName = (direction: 'ASC' | 'DESC'): SortColumn => ({
+  expr: (c) => `toLower(${c}.name)`,
+  direction,
+});
+const byId = (direction: 'ASC' | 'DESC'): SortColumn => ({ expr: (c) => `${c}.id`, direction });
+const byScore: SortColumn = { expr: () => 'score', direction: 'DESC' };
 const COMPANY_ORDER = {
-  NAME_ASC: 'toLower(c.name) ASC, c.id ASC',
-  NAME_DESC: 'toLower(c.name) DESC, c.id ASC',
-  ID_ASC: 'c.id ASC',
-  ID_DESC: 'c.id DESC',
-  RELEVANCE_ASC: 'score DESC, c.id ASC',
-  RELEVANCE_DESC: 'score DESC, c.id ASC',
-} as const;
+  NAME_ASC: [byName('ASC'), byId('ASC')],
+  NAME_DESC: [byName('DESC'), byId('ASC')],
+  ID_ASC: [byId('ASC')],
+  ID_DESC: [byId('DESC')],
+  RELEVANCE_ASC: [byScore, byId('ASC')],
+  RELEVANCE_DESC: [byScore, byId('ASC')],
+} as const satisfies Record<string, readonly SortColumn[]>;
 export type CompanyOrderKey = keyof typeof COMPANY_ORDER;
 
 /**
@@ -129,10 +146,12 @@ export function companyListCypher(order: CompanyOrderKey, search: boolean, row: 
   return `
       ${source}
       WHERE ${COMPANY_FILTER}
-      WITH c, score ORDER BY ${COMPANY_ORDER[order]}
-      WITH collect(c) AS items
-      RETURN size(items) AS totalCount,
-             [c IN items[$offset..($offset + $limit)] | ${row}] AS rows`;
+      WITH c, score ORDER BY ${orderByOn(COMPANY_ORDER[order], 'c')}
+      WITH collect({n: c, k: ${sortKeyOn(COMPANY_ORDER[order], 'c')}}) AS wItems
+      ${pageWindow(COMPANY_ORDER[order], (name) => `$${name}`, 'w')}
+      WITH size(wItems) AS totalCount, wStart AS before, wItems[wStart..wEnd] AS listPage
+      RETURN totalCount, before, [x IN listPage | x.k] AS keys,
+        [c IN [x IN listPage | x.n] | ${row}] AS rows`;
 }
 
 function listStatement(order: CompanyOrderKey, search: boolean): Statement {
@@ -286,10 +305,12 @@ export class CompanyStore {
   ): Promise<Page<CompanyRow>> {
     const params = listParams(filter, page);
     if (!params) return { totalCount: 0, rows: [] };
-    const [row] = await this.db.read<{ totalCount: number; rows: CompanyRow[] }>(
-      listStatement(order, params.search !== null),
-      params,
-    );
+    const [row] = await this.db.read<{
+      totalCount: number;
+      before: number;
+      keys: SortKey[];
+      rows: CompanyRow[];
+    }>(listStatement(order, params.search !== null), params);
     return row ?? { totalCount: 0, rows: [] };
   }
 
@@ -473,8 +494,7 @@ export function listParams(
     sectors: filter.sectors?.length ? filter.sectors : null,
     country: filter.country?.toUpperCase() ?? null,
     topLevelOnly: filter.topLevelOnly ?? false,
-    offset: page.offset,
-    limit: page.limit,
+    ...pageParams(page),
   };
 }
 

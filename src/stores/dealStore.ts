@@ -11,7 +11,15 @@ import { builtStatement, runIn, type Database, type Statement } from '../neo4j/d
 import { COMPANY_ROW, type CompanyStore } from './companyStore.js';
 import type { FlowStore } from './flowStore.js';
 import type { CompanyRow, DealRow, DealType, Page, SourceRow } from './rows.js';
-import type { PageRequest } from './pagination.js';
+import {
+  orderByOn,
+  pageParams,
+  pageWindow,
+  sortKeyOn,
+  type PageRequest,
+  type SortColumn,
+  type SortKey,
+} from './pagination.js';
 import { bumpVersion, checkVersion, writeHash } from './versions.js';
 import { dateKey, lastWholeMonth, upperDateKey } from '../domain/partialDate.js';
 
@@ -108,20 +116,69 @@ export function filterParams(filter: DealFilterParams): Record<string, unknown> 
   };
 }
 
-/** Order clauses, from a closed list. Unknown dates and amounts sort last either way. */
-const DEAL_ORDER_ON = {
-  ANNOUNCED_ON_DESC: (d: string) => `${d}.announcedKey IS NULL, ${d}.announcedKey DESC, ${d}.id`,
-  ANNOUNCED_ON_ASC: (d: string) => `${d}.announcedKey IS NULL, ${d}.announcedKey ASC, ${d}.id`,
-  AMOUNT_USD_DESC: (d: string) => `${d}.amountUsd IS NULL, ${d}.amountUsd DESC, ${d}.id`,
-  AMOUNT_USD_ASC: (d: string) => `${d}.amountUsd IS NULL, ${d}.amountUsd ASC, ${d}.id`,
-  ID_DESC: (d: string) => `${d}.id DESC`,
-  ID_ASC: (d: string) => `${d}.id ASC`,
-} as const;
-export type DealOrderKey = keyof typeof DEAL_ORDER_ON;
+/**
+ * Orders, from a closed list, as sort columns (the keys of keyset cursors, pagination.ts). Unknown
+ * dates and amounts sort last either way: a 0/1 column first, then the value with a stand-in for
+ * null (so every key compares), then the id.
+ */
+const unknownLast = (field: string) => ({
+  expr: (d: string) => `CASE WHEN ${d}.${field} IS NULL THEN 1 ELSE 0 END`,
+  direction: 'ASC' as const,
+});
+const byId = (direction: 'ASC' | 'DESC'): SortColumn => ({ expr: (d) => `${d}.id`, direction });
+const DEAL_ORDER_COLUMNS = {
+  ANNOUNCED_ON_DESC: [
+    unknownLast('announcedKey'),
+    { expr: (d) => `coalesce(${d}.announcedKey, '')`, direction: 'DESC' },
+    byId('ASC'),
+  ],
+  ANNOUNCED_ON_ASC: [
+    unknownLast('announcedKey'),
+    { expr: (d) => `coalesce(${d}.announcedKey, '')`, direction: 'ASC' },
+    byId('ASC'),
+  ],
+  AMOUNT_USD_DESC: [
+    unknownLast('amountUsd'),
+    { expr: (d) => `coalesce(${d}.amountUsd, 0.0)`, direction: 'DESC' },
+    byId('ASC'),
+  ],
+  AMOUNT_USD_ASC: [
+    unknownLast('amountUsd'),
+    { expr: (d) => `coalesce(${d}.amountUsd, 0.0)`, direction: 'ASC' },
+    byId('ASC'),
+  ],
+  ID_DESC: [byId('DESC')],
+  ID_ASC: [byId('ASC')],
+} as const satisfies Record<string, readonly SortColumn[]>;
+export type DealOrderKey = keyof typeof DEAL_ORDER_COLUMNS;
+
+/** The sort columns of a deal order. */
+export function dealOrderColumns(order: DealOrderKey): readonly SortColumn[] {
+  return DEAL_ORDER_COLUMNS[order];
+}
 
 /** The ORDER BY clause of a deal order, over the deal variable `d`. */
 export function dealOrderOn(order: DealOrderKey, d: string): string {
-  return DEAL_ORDER_ON[order](d);
+  return orderByOn(DEAL_ORDER_COLUMNS[order], d);
+}
+
+/**
+ * Cypher clauses that turn the ordered deals `d` (one per row, deduplicated and ordered by
+ * dealOrderOn) into one page: `<w>Items[<w>Start..<w>End]` of `{n: deal, k: sort key}` maps, and
+ * `<w>Start` deals before it (pagination.ts pageWindow). `p` names the page parameters.
+ */
+export function dealPageClauses(
+  order: DealOrderKey,
+  d: string,
+  w: string,
+  p: (name: string) => string = (name) => `$${name}`,
+  carry: readonly string[] = [],
+): string {
+  const columns = DEAL_ORDER_COLUMNS[order];
+  const keep = carry.length ? `${carry.join(', ')}, ` : '';
+  return `
+      WITH ${keep}collect({n: ${d}, k: ${sortKeyOn(columns, d)}}) AS ${w}Items
+      ${pageWindow(columns, p, w, carry)}`;
 }
 
 /** How a list of deals is anchored: all deals, or the deals on one side of one company. */
@@ -150,8 +207,10 @@ export function dealListCypher(anchor: DealAnchor, order: DealOrderKey, row: str
       ${DEAL_ANCHOR[anchor]}
       WHERE ${DEAL_FILTER}
       WITH DISTINCT d ORDER BY ${dealOrderOn(order, 'd')}
-      WITH collect(d) AS items
-      RETURN size(items) AS totalCount, [d IN items[$offset..($offset + $limit)] | ${row}] AS rows`;
+      ${dealPageClauses(order, 'd', 'w')}
+      WITH size(wItems) AS totalCount, wStart AS before, wItems[wStart..wEnd] AS listPage
+      RETURN totalCount, before, [x IN listPage | x.k] AS keys,
+        [d IN [x IN listPage | x.n] | ${row}] AS rows`;
 }
 
 function listStatement(anchor: DealAnchor, order: DealOrderKey): Statement {
@@ -205,9 +264,10 @@ function byCompanyStatement(side: DealSide, order: DealOrderKey): Statement {
         MATCH (:Company {id: companyId})<-[:${rel}]-(d:Deal)
         WHERE ${DEAL_FILTER}
         WITH DISTINCT d ORDER BY ${dealOrderOn(order, 'd')}
-        WITH collect(d) AS items
-        WITH items, items[$offset..($offset + $limit)] AS page
-        RETURN size(items) AS totalCount, [d IN page | ${DEAL_ROW}] AS rows,
+        ${dealPageClauses(order, 'd', 'w')}
+        WITH size(wItems) AS totalCount, wStart AS before, wItems[wStart..wEnd] AS window
+        WITH totalCount, before, [x IN window | x.k] AS keys, [x IN window | x.n] AS page
+        RETURN totalCount, before, keys, [d IN page | ${DEAL_ROW}] AS rows,
           [d IN page | {
             dealId: d.id,
             companies: [(d)-[:${other}]->(c:Company) | ${COMPANY_ROW}],
@@ -218,7 +278,7 @@ function byCompanyStatement(side: DealSide, order: DealOrderKey): Statement {
             }
           }] AS related
       }
-      RETURN companyId, totalCount, rows, related`,
+      RETURN companyId, totalCount, before, keys, rows, related`,
   );
 }
 
@@ -324,6 +384,9 @@ const LOCK_DEAL: Statement = {
     RETURN d.version AS version, d.type AS type`,
 };
 
+/** A page as the list statements return it. */
+type PageRow = { totalCount: number; before: number; keys: SortKey[]; rows: DealRow[] };
+
 /** What a deal write writes, in a fixed order: equal hashes mean nothing changed. */
 function dealWriteHash(row: DealWrite): string {
   return writeHash([
@@ -370,10 +433,10 @@ export class DealStore {
     order: DealOrderKey,
     page: PageRequest,
   ): Promise<Page<DealRow>> {
-    const [row] = await this.db.read<{ totalCount: number; rows: DealRow[] }>(
-      listStatement(dealAnchor(filter), order),
-      { ...filterParams(filter), offset: page.offset, limit: page.limit },
-    );
+    const [row] = await this.db.read<PageRow>(listStatement(dealAnchor(filter), order), {
+      ...filterParams(filter),
+      ...pageParams(page),
+    });
     return row ?? { totalCount: 0, rows: [] };
   }
 
@@ -385,17 +448,10 @@ export class DealStore {
     order: DealOrderKey,
     page: PageRequest,
   ): Promise<DealPageWithRelated[]> {
-    const rows = await this.db.read<{
-      companyId: string;
-      totalCount: number;
-      rows: DealRow[];
-      related: DealRelated[];
-    }>(byCompanyStatement(side, order), {
-      ...filterParams(filter),
-      companyIds,
-      offset: page.offset,
-      limit: page.limit,
-    });
+    const rows = await this.db.read<PageRow & { companyId: string; related: DealRelated[] }>(
+      byCompanyStatement(side, order),
+      { ...filterParams(filter), companyIds, ...pageParams(page) },
+    );
     const byId = new Map(rows.map((r) => [r.companyId, r]));
     return companyIds.map((id) => byId.get(id) ?? { totalCount: 0, rows: [], related: [] });
   }

@@ -8,6 +8,7 @@ import type {
   InvestmentInstrument,
   Sector,
 } from '../generated/graphql.js';
+import type { SortKey } from './pagination.js';
 
 export type DealType = 'INVESTMENT' | 'COMMITMENT';
 
@@ -74,6 +75,10 @@ export interface CompanyTotalsRow {
 export interface Page<T> {
   rows: T[];
   totalCount: number;
+  /** Each row's sort key, for its cursor (pagination.ts); none for an empty page. */
+  keys?: SortKey[];
+  /** How many rows of the list come before this page. */
+  before?: number;
 }
 
 /** A company reached by a relationship graph, and how many deal hops away. */

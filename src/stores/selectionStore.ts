@@ -21,8 +21,11 @@ import {
   dealFilterOn,
   dealListCypher,
   dealOrderOn,
+  dealPageClauses,
   filterParams,
   sourceOrderOn,
+  DEAL_SCALARS,
+  SOURCE_SCALARS,
 } from './dealStore.js';
 import type {
   DealFilterParams,
@@ -32,6 +35,7 @@ import type {
   SourceScalar,
 } from './dealStore.js';
 import {
+  COMPANY_SCALARS,
   companyListCypher,
   listParams,
   subsidiaryOrderOn,
@@ -42,7 +46,7 @@ import {
   type TotalsFigure,
 } from './companyStore.js';
 import type { Database } from '../neo4j/database.js';
-import type { PageRequest } from './pagination.js';
+import { pageParams, type PageRequest, type SortKey } from './pagination.js';
 import type { CompanyRow, DealRow, DealType, Page } from './rows.js';
 
 /** What is selected of a company: scalars, and the parts stored under their response keys. */
@@ -88,7 +92,8 @@ class Projection {
 
   /** A map projection of the company in variable `c`. */
   company(c: string, selection: CompanySelection): string {
-    const entries = ['.id', ...[...selection.scalars].map((field) => `.${field}`)];
+    // Every scalar, whichever are selected: the text then varies with the shape of the parts only.
+    const entries = ['.id', ...COMPANY_SCALARS.map((field) => `.${field}`)];
     selection.parts.forEach((part, i) => entries.push(`p${i}: ${this.companyPart(c, part)}`));
     return `${c} { ${entries.join(', ')} }`;
   }
@@ -122,18 +127,21 @@ class Projection {
         const key = this.fresh('deals');
         this.params[key] = {
           ...filterParams({ ...part.filter, types: [part.type] }),
-          offset: part.page.offset,
-          limit: part.page.limit,
+          ...pageParams(part.page),
         };
         const p = (name: string): string => `$${key}.${name}`;
+        // The page is a keyset window (pagination.ts), its rows' sort keys returned for cursors.
+        const w = `${d}w`;
         return `COLLECT {
           MATCH (${c})<-[:${part.side === 'made' ? 'FROM' : 'TO'}]-(${d}:Deal)
           WHERE ${dealFilterOn(d, p)}
           WITH DISTINCT ${d} ORDER BY ${dealOrderOn('ANNOUNCED_ON_DESC', d)}
-          WITH collect(${d}) AS ${d}s
+          ${dealPageClauses('ANNOUNCED_ON_DESC', d, w, p)}
           RETURN {
-            totalCount: size(${d}s),
-            rows: [${d} IN ${d}s[${p('offset')}..(${p('offset')} + ${p('limit')})] | ${this.deal(d, part.deal)}]
+            totalCount: size(${w}Items),
+            before: ${w}Start,
+            keys: [x IN ${w}Items[${w}Start..${w}End] | x.k],
+            rows: [${d} IN [x IN ${w}Items[${w}Start..${w}End] | x.n] | ${this.deal(d, part.deal)}]
           } AS page
         }[0]`;
       }
@@ -143,7 +151,7 @@ class Projection {
   /** A map projection of the deal in variable `d`; `type` always (it picks the GraphQL type). */
   deal(d: string, selection: DealSelection): string {
     const entries = ['.id', '.type'];
-    for (const field of selection.scalars) entries.push(dealColumn(field, d));
+    for (const field of DEAL_SCALARS) entries.push(dealColumn(field, d));
     selection.parts.forEach((part, i) => {
       if (part.kind === 'company') {
         const x = this.fresh('c');
@@ -152,7 +160,7 @@ class Projection {
         );
       } else {
         const s = this.fresh('s');
-        const fields = ['.publisher', ...[...part.scalars].map((f) => `.${f}`)];
+        const fields = ['.publisher', ...SOURCE_SCALARS.map((f) => `.${f}`)];
         entries.push(`p${i}: COLLECT {
           MATCH (${d})-[:REPORTED_BY]->(${s}:Source)
           WITH ${s} ORDER BY ${sourceOrderOn(s)}
@@ -162,6 +170,43 @@ class Projection {
     });
     return `${d} { ${entries.join(', ')} }`;
   }
+}
+
+/**
+ * Most distinct read-ahead shapes (which parts, nested how) this process reads ahead. Each shape
+ * is its own statement text (times the list orders), which Neo4j plans once, in seconds on a small
+ * machine, and keeps in a plan cache it shares with the cycle searches (1,000 entries by default).
+ * Past the budget, a new shape is left to the per-field DataLoaders, whose statements are fixed,
+ * so that no client can flood the plan cache by varying its selections.
+ */
+export const MAX_READ_AHEAD_SHAPES = 50;
+const admittedShapes = new Set<string>();
+
+/**
+ * Whether a selection may be read ahead: its shape was read ahead before, or there is room for
+ * one more. Scalars, aliases, filters and pages do not make a new shape (the text projects every
+ * scalar and takes the rest as parameters).
+ */
+export function admitShape(
+  root: 'companies' | 'company' | 'deals',
+  selection: CompanySelection | DealSelection,
+): boolean {
+  const key =
+    root +
+    JSON.stringify(selection, (name: string, value: unknown) =>
+      name === 'scalars' || name === 'alias' || name === 'filter' || name === 'page'
+        ? undefined
+        : value,
+    );
+  if (admittedShapes.has(key)) return true;
+  if (admittedShapes.size >= MAX_READ_AHEAD_SHAPES) return false;
+  admittedShapes.add(key);
+  return true;
+}
+
+/** How many shapes have been admitted (for the planning benchmark and its test). */
+export function admittedShapeCount(): number {
+  return admittedShapes.size;
 }
 
 /** The same text for equal selections: the group of reads that can share one query. */
@@ -190,6 +235,9 @@ export function isPartialRow(row: object): boolean {
 
 type Raw = Record<string, unknown>;
 
+/** A page of a list statement: its rows, their sort keys, and what is around it (pagination.ts). */
+type ListRow = { totalCount: number; before: number; keys: SortKey[]; rows: Raw[] };
+
 /** Moves each part from its generated column (`p0`, ...) to the row's parts, recursively. */
 function readCompany(raw: Raw, selection: CompanySelection): CompanyRow {
   const parts = new Map<string, unknown>();
@@ -211,9 +259,9 @@ function readCompany(raw: Raw, selection: CompanySelection): CompanyRow {
         parts.set(part.alias, value);
         break;
       case 'deals': {
-        const page = value as { totalCount: number; rows: Raw[] };
+        const page = value as { totalCount: number; before: number; keys: SortKey[]; rows: Raw[] };
         parts.set(part.alias, {
-          totalCount: page.totalCount,
+          ...page,
           rows: page.rows.map((row) => readDeal(row, part.deal)),
         } satisfies Page<DealRow>);
         break;
@@ -273,18 +321,15 @@ export class SelectionStore {
   ): Promise<Page<DealRow>> {
     const projection = new Projection();
     const anchor = dealAnchor(filter);
-    const [result] = await this.db.read<{ totalCount: number; rows: Raw[] }>(
+    const [result] = await this.db.read<ListRow>(
       {
         name: `deals:selected:${anchor}:${order}`,
         cypher: dealListCypher(anchor, order, projection.deal('d', selection)),
       },
-      { ...filterParams(filter), offset: page.offset, limit: page.limit, ...projection.params },
+      { ...filterParams(filter), ...pageParams(page), ...projection.params },
     );
     if (!result) return { totalCount: 0, rows: [] };
-    return {
-      totalCount: result.totalCount,
-      rows: result.rows.map((raw) => readDeal(raw, selection)),
-    };
+    return { ...result, rows: result.rows.map((raw) => readDeal(raw, selection)) };
   }
 
   /** A page of companies (as CompanyStore.list) with the selected fields below each, at once. */
@@ -298,7 +343,7 @@ export class SelectionStore {
     if (!params) return { totalCount: 0, rows: [] };
     const projection = new Projection();
     const row = projection.company('c', selection);
-    const [result] = await this.db.read<{ totalCount: number; rows: Raw[] }>(
+    const [result] = await this.db.read<ListRow>(
       {
         // One metrics label for every shape.
         name: `companies:selected:${params.search !== null ? 'search' : 'all'}:${order}`,
@@ -307,9 +352,6 @@ export class SelectionStore {
       { ...params, ...projection.params },
     );
     if (!result) return { totalCount: 0, rows: [] };
-    return {
-      totalCount: result.totalCount,
-      rows: result.rows.map((raw) => readCompany(raw, selection)),
-    };
+    return { ...result, rows: result.rows.map((raw) => readCompany(raw, selection)) };
   }
 }
