@@ -74,8 +74,16 @@ export interface Config {
   port: number;
   /** Unset: mutations are refused. */
   adminToken: string | undefined;
-  /** Set: GET /metrics needs `Authorization: Bearer <token>`; unset: /metrics is open. */
+  /** Set: GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** METRICS_PUBLIC=true: GET /metrics is open to anyone. Neither: /metrics is closed. */
+  metricsPublic: boolean;
+  /** Browser origins answered with credentials (CORS_ORIGINS); unset: any origin, no credentials. */
+  corsOrigins: string[] | undefined;
+  /** Access-Control-Max-Age of preflight answers, in seconds. */
+  corsMaxAgeSeconds: number;
+  /** max-age of public GET query answers, in seconds; 0: never cacheable. */
+  cacheMaxAgeSeconds: number;
   production: boolean;
   /** Schema introspection; default: on in development, off in production. */
   introspection: boolean;
@@ -257,6 +265,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? {
           points: settings.positiveInt('RATE_LIMIT_POINTS', DEFAULT_RATE_LIMITS.points),
           windowSeconds: settings.int(
+    metricsPublic: settings.flag('METRICS_PUBLIC', false),
+    corsOrigins: corsOrigins(settings),
+    corsMaxAgeSeconds: settings.int('CORS_MAX_AGE_SECONDS', 600, 0, 86_400),
+    cacheMaxAgeSeconds: settings.int('CACHE_MAX_AGE_SECONDS', 30, 0, 86_400),
             'RATE_LIMIT_WINDOW_SECONDS',
             DEFAULT_RATE_LIMITS.windowSeconds,
             1,

@@ -72,6 +72,7 @@ export interface ServerOptions {
         | 'playground'
         | 'limits'
         | 'metricsToken'
+        | 'metricsPublic'
         | 'requestTimeoutMs'
         | 'rateLimits'
       >
@@ -131,7 +132,7 @@ export async function startServer({
   app.use(healthRoutes(stores.db));
   const web = webPages({ playground, logger });
   app.use(web.pages);
-  app.get('/metrics', metricsAccess(config.metricsToken), metrics.handler);
+  app.get('/metrics', metricsAccess(config.metricsToken, config.metricsPublic), metrics.handler);
   app.get('/graphql', web.playground);
   app.use(
     '/graphql',

@@ -1,6 +1,7 @@
 /**
- * docker-compose.yml gives what `npm start` gives: no Docker engine runs here, so the file is
- * parsed and checked against the project's own pin of Neo4j (neo4j/pom.xml).
+ * docker-compose.yml gives what `npm start` gives, in production mode, and the Dockerfile builds
+ * a production image: no Docker engine runs here, so the files are parsed and checked (against
+ * the project's own pin of Neo4j, neo4j/pom.xml, and its scripts) rather than run.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -72,5 +73,50 @@ describe('docker-compose.yml', () => {
     const auth = environment(neo4j).NEO4J_AUTH ?? '';
     expect(auth.startsWith('neo4j/')).toBe(true);
     expect(auth.slice('neo4j/'.length)).toBe(environment(server).NEO4J_PASSWORD);
+  });
+});
+
+/** `${NAME:-default}` -> default, as compose resolves it with NAME unset. */
+function unsetDefault(value: string | undefined): string | undefined {
+  return value?.replace(/^\$\{[A-Z_]+:-([^}]*)\}$/, '$1');
+}
+
+describe('the server service, with nothing set in the environment', () => {
+  const env = environment(compose.services.server!);
+
+  it('runs in production: no playground, no introspection', () => {
+    expect(unsetDefault(env.NODE_ENV)).toBe('production');
+    expect(unsetDefault(env.GRAPHQL_PLAYGROUND) ?? 'false').toBe('false');
+    expect(unsetDefault(env.GRAPHQL_INTROSPECTION) ?? 'false').toBe('false');
+  });
+
+  it('keeps /metrics closed unless a token is given or it is opened explicitly', () => {
+    expect(unsetDefault(env.METRICS_PUBLIC) ?? 'false').toBe('false');
+    expect(unsetDefault(env.METRICS_TOKEN) ?? '').toBe('');
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = readFileSync(fileURLToPath(new URL('../Dockerfile', import.meta.url)), 'utf8');
+  const stages = dockerfile.split(/^FROM /m).slice(1);
+  const runtime = stages.at(-1) ?? '';
+  const packageJson = JSON.parse(
+    readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8'),
+  ) as { scripts: Record<string, string> };
+
+  it("builds the compiled server with the project's build script", () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(packageJson.scripts.build).toMatch(/tsc/);
+    expect(stages[0]).toMatch(/RUN npm run build\b/);
+  });
+
+  it('runs compiled JavaScript with production dependencies only, as a non-root user', () => {
+    expect(runtime).toMatch(/npm ci --omit=dev/);
+    expect(runtime).toMatch(/COPY --from=\S+ \/app\/dist \.\/dist/);
+    expect(runtime).toMatch(/^USER node$/m);
+    const cmd = /^CMD (.*)$/m.exec(runtime)?.[1] ?? '';
+    expect(JSON.parse(cmd)).toEqual(['node', 'dist/src/main.js']);
+    expect(runtime).not.toMatch(/tsx/);
+    expect(runtime).toMatch(/NODE_ENV=production/);
   });
 });

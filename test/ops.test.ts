@@ -38,7 +38,8 @@ beforeAll(async () => {
   const logger = createLogger('info', {
     write: (line: string) => void logLines.push(JSON.parse(line) as LogLine),
   });
-  t = await startTestServer({ adminToken: ADMIN_TOKEN, logger });
+  // METRICS_PUBLIC=true: the scrapes below need no token.
+  t = await startTestServer({ adminToken: ADMIN_TOKEN, logger, config: { metricsPublic: true } });
   await t.load(FIXTURE);
 });
 afterAll(() => t.close());
@@ -285,6 +286,22 @@ describe('access and unknown paths', () => {
       expect((await fetch(`${guarded.baseUrl}/healthz`)).status).toBe(200);
     } finally {
       await guarded.close();
+    }
+  });
+
+  it('keeps /metrics closed without METRICS_TOKEN or METRICS_PUBLIC, saying how to open it', async () => {
+    const closed = await startTestServer({ adminToken: ADMIN_TOKEN });
+    try {
+      const response = await fetch(`${closed.baseUrl}/metrics`);
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({
+        error: {
+          code: 'UNAUTHENTICATED',
+          message: expect.stringMatching(/METRICS_TOKEN.*METRICS_PUBLIC=true/),
+        },
+      });
+    } finally {
+      await closed.close();
     }
   });
 

@@ -7,20 +7,24 @@ import { ErrorCode } from '../errors.js';
 import { presents } from './auth.js';
 
 /**
- * With METRICS_TOKEN set, /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (the figures
- * name every operation the server has seen); without it, /metrics is open, for a scraper on a
- * private network.
+ * /metrics is closed unless configured: with METRICS_TOKEN set it needs
+ * `Authorization: Bearer <METRICS_TOKEN>` (the figures name every operation the server has seen,
+ * including client-chosen operation names); with METRICS_PUBLIC=true it is open, for a scraper on
+ * a private network; with neither it answers 401 saying how to open it.
  */
-export function metricsAccess(token: string | undefined): RequestHandler {
+export function metricsAccess(token: string | undefined, open = false): RequestHandler {
   return (req, res, next) => {
-    if (token === undefined || presents(req.headers.authorization, token)) return next();
+    if (open || (token !== undefined && presents(req.headers.authorization, token))) return next();
     res
       .status(401)
       .set('www-authenticate', 'Bearer realm="metrics"')
       .json({
         error: {
           code: ErrorCode.UNAUTHENTICATED,
-          message: 'GET /metrics needs the metrics token.',
+          message:
+            token === undefined
+              ? 'GET /metrics is closed: start the server with METRICS_TOKEN (and scrape with it) or METRICS_PUBLIC=true.'
+              : 'GET /metrics needs the metrics token.',
         },
       });
   };
