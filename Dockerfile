@@ -14,6 +14,8 @@ COPY schema ./schema
 COPY src ./src
 COPY scripts ./scripts
 COPY web ./web
+# The playground offers the README's example queries as tabs (imported by vite at build time).
+COPY README.md ./
 RUN npm run build && npm run build:web
 
 # Run: production dependencies, the compiled server, and the files it reads at run time.
