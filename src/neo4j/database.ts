@@ -89,6 +89,8 @@ export class Database {
   private probeTimer: NodeJS.Timeout | undefined;
   /** The probe in flight, shared by the probe loop and every request that waits on it. */
   private probing: Promise<boolean> | undefined;
+  /** When Neo4j last answered a unit of work (performance.now()). */
+  private lastAnswerAt = Number.NEGATIVE_INFINITY;
   /** Units of work waiting on Neo4j: each fails at once when the circuit opens. */
   private readonly silenced = new Set<() => void>();
   private closed = false;
@@ -271,9 +273,20 @@ export class Database {
       });
       sent = true;
       let settled = false;
-      const running = work(session, timeout).finally(() => {
-        settled = true;
-      });
+      const running = work(session, timeout).then(
+        (result) => {
+          settled = true;
+          this.lastAnswerAt = performance.now();
+          return result;
+        },
+        (error: unknown) => {
+          settled = true;
+          // An error Neo4j sent (a timeout, a constraint) is an answer too; a broken
+          // connection is not.
+          if (!isUnavailable(translateDriverError(error))) this.lastAnswerAt = performance.now();
+          throw error;
+        },
+      );
       try {
         return await watchdog(
           running,
@@ -310,7 +323,10 @@ export class Database {
    */
   private async slowOrSilent(mode: 'READ' | 'WRITE', timeoutMs: number): Promise<Error> {
     const outcome = mode === 'WRITE' ? 'UNKNOWN' : undefined;
-    if (!this.circuitOpen && (await this.probe(PROBE_DECIDE_MS))) {
+    // Other work answered a moment ago: Neo4j is busy (a cold plan cache, a loaded machine), not
+    // silent. Otherwise one probe decides.
+    const answeredLately = performance.now() - this.lastAnswerAt < RECENT_ANSWER_MS;
+    if (!this.circuitOpen && (answeredLately || (await this.probe(PROBE_DECIDE_MS)))) {
       return new UserError(
         ErrorCode.QUERY_TIMEOUT,
         `The database did not finish this within ${timeoutMs} ms; ask for less, or try again.` +
@@ -420,6 +436,11 @@ const PROBE_INTERVAL_MS = 500;
 const PROBE_WAIT_MS = 1_000;
 /** How long the probe that tells a slow Neo4j from a silent one may take. */
 const PROBE_DECIDE_MS = 1_000;
+/**
+ * A Neo4j that answered other work this recently is slow, not silent. Shorter than the ordinary
+ * read timeout, so that a Neo4j frozen since then has had time to miss answers.
+ */
+const RECENT_ANSWER_MS = 2_000;
 /**
  * How long past its own timeout a unit of work waits for Neo4j before deciding that Neo4j is not
  * answering. Neo4j ends a transaction at its timeout and says so; this covers the round trip.
