@@ -8,7 +8,6 @@ import { formatRejections } from './importer/importDataset.js';
 import { importSeed } from './importer/seed.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
-import { DEFAULT_MAX_LENGTH } from './stores/cycleStore.js';
 
 let config: Config;
 try {
@@ -40,11 +39,20 @@ logger.info(
   `GraphQL ready at ${server.url}`,
 );
 
-// In the background: the first cycle query of the default length then finds its plan ready.
-stores.cycles.plan(DEFAULT_MAX_LENGTH).then(
-  () => logger.info({ maxLength: DEFAULT_MAX_LENGTH }, 'planned the default cycle searches'),
+// In the background: every statement a cycle or path search can run (a bounded set, one per kind
+// and length), so that no request waits seconds for Neo4j's planner.
+const planning = performance.now();
+stores.cycles.plan().then(
+  (planned) =>
+    logger.info(
+      {
+        statements: planned.length,
+        seconds: Math.round((performance.now() - planning) / 100) / 10,
+      },
+      'planned every cycle and path search statement',
+    ),
   (error: unknown) => {
-    if (!stopping) logger.warn({ err: error }, 'could not plan the default cycle searches');
+    if (!stopping) logger.warn({ err: error }, 'could not plan the cycle and path searches');
   },
 );
 

@@ -56,6 +56,17 @@ describe('estimateCost', () => {
     expect(long - short).toBe(10 * (8 - 2));
   });
 
+  it("sizes a graph's nodes by its start companies and depth, up to the cap", () => {
+    const nodes = (ids: number, depth: number) =>
+      estimate(
+        `{ relationshipGraph(companyIds: [${Array(ids).fill('"a"').join(', ')}], depth: ${depth}) { nodes { id } } }`,
+      ).fields - 2; // relationshipGraph and nodes themselves
+    expect(nodes(5, 0)).toBe(5);
+    expect(nodes(1, 1)).toBe(20);
+    expect(nodes(2, 2)).toBe(500);
+    expect(nodes(50, 3)).toBe(500);
+  });
+
   it('counts Company.cycles once per company of the page it sits in', () => {
     expect(estimate(`{ company(id: "a") { cycles { totalCount } } }`).searches).toBe(1);
     expect(

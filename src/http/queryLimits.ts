@@ -144,10 +144,11 @@ const DEFAULT_FLOW_LENGTH = 4;
 
 /**
  * How many items a list that is not a page holds, by field: a cycle's steps and companies are at
- * most its search's `maxLength`; a drawn graph has at most 500 nodes and 2000 edges (its caps);
+ * most its search's `maxLength`; a drawn graph has its start companies at depth 0 and about 20
+ * times more per hop, at most 500 nodes, and four edges per node, at most 2000 (its caps);
  * the rest are typical sizes (a step is backed by a few deals, a deal has a source or two).
  */
-const LIST_LENGTHS: Record<string, number | 'flowLength'> = {
+const LIST_LENGTHS: Record<string, number | 'flowLength' | 'graphNodes' | 'graphEdges'> = {
   'DealCycle.steps': 'flowLength',
   'DealCycle.companies': 'flowLength',
   'MoneyPath.steps': 'flowLength',
@@ -157,8 +158,8 @@ const LIST_LENGTHS: Record<string, number | 'flowLength'> = {
   'Deal.sources': 2,
   'Investment.sources': 2,
   'CloudCommitment.sources': 2,
-  'RelationshipGraph.nodes': 500,
-  'RelationshipGraph.edges': 2000,
+  'RelationshipGraph.nodes': 'graphNodes',
+  'RelationshipGraph.edges': 'graphEdges',
   'RelationshipGraph.cycles': 50,
 };
 /** Other lists of objects (subsidiaries, drafts) are assumed to hold this many. */
@@ -174,7 +175,14 @@ interface Scope {
   page: number;
   /** `maxLength` of the search whose cycles or paths are being walked. */
   flowLength: number;
+  /** Nodes of the relationship graph being walked. */
+  graphNodes: number;
 }
+
+/** Companies a drawn graph reaches per company and hop, for the estimate (the cap bounds it). */
+const GRAPH_FAN_OUT = 20;
+const GRAPH_NODE_CAP = 500;
+const GRAPH_EDGE_CAP = 2000;
 
 class TooManySelections extends Error {}
 
@@ -235,13 +243,18 @@ export function estimateCost(
       const child = getNamedType(definition.type);
       if (!isCompositeType(child)) continue;
       if (introspection) {
-        walk(selection.selectionSet, child, { items: 1, page: 1, flowLength: 1 });
+        walk(selection.selectionSet, child, { items: 1, page: 1, flowLength: 1, graphNodes: 1 });
         continue;
       }
       const next: Scope = { ...scope };
       const where = args.where as { maxLength?: number } | null | undefined;
       const length = (args.maxLength ?? where?.maxLength) as number | undefined;
       if (SEARCH_FIELDS.has(key)) next.flowLength = length ?? DEFAULT_FLOW_LENGTH;
+      if (key === 'Query.relationshipGraph') {
+        const starts = Array.isArray(args.companyIds) ? args.companyIds.length : 1;
+        const depth = typeof args.depth === 'number' ? Math.max(args.depth, 0) : 1;
+        next.graphNodes = Math.min(GRAPH_NODE_CAP, starts * GRAPH_FAN_OUT ** depth);
+      }
       if (child.name.endsWith('Connection')) {
         const size = (args.first ?? args.last ?? DEFAULT_PAGE_SIZE) as number;
         next.page = Math.min(Math.max(size, 0), MAX_PAGE_SIZE);
@@ -249,7 +262,15 @@ export function estimateCost(
         next.items = scope.items * scope.page;
       } else if (isListType(getNullableType(definition.type))) {
         const length = LIST_LENGTHS[key] ?? ASSUMED_LIST_LENGTH;
-        next.items = scope.items * (length === 'flowLength' ? scope.flowLength : length);
+        next.items =
+          scope.items *
+          (length === 'flowLength'
+            ? scope.flowLength
+            : length === 'graphNodes'
+              ? scope.graphNodes
+              : length === 'graphEdges'
+                ? Math.min(GRAPH_EDGE_CAP, scope.graphNodes * 4)
+                : length);
       }
       walk(selection.selectionSet, child, next);
     }
@@ -263,7 +284,12 @@ export function estimateCost(
         : schema.getQueryType();
   if (!root) return estimate;
   try {
-    walk(operation.selectionSet, root, { items: 1, page: 1, flowLength: DEFAULT_FLOW_LENGTH });
+    walk(operation.selectionSet, root, {
+      items: 1,
+      page: 1,
+      flowLength: DEFAULT_FLOW_LENGTH,
+      graphNodes: GRAPH_NODE_CAP,
+    });
   } catch (error) {
     if (!(error instanceof TooManySelections)) throw error;
     // A document built to multiply (fragments spread into each other), far past any limit.

@@ -2,11 +2,12 @@
  * From a GraphQL selection to what SelectionStore reads at once (see there why), and back: the
  * field resolvers take a part read with their row when there is one, and load it otherwise.
  *
- * Reading ahead is an optimisation only: whatever it does not understand is left to the field's
- * resolver, so answers and errors stay those of the per-field path. A deal list whose arguments
- * are invalid is not read ahead (its resolver then reports the error on that field), nor is a
- * list whose edges or nodes are selected under two response keys (the node objects are shared,
- * and two parts could claim one key).
+ * Reading ahead is an optimisation only: whatever it does not understand, and any new selection
+ * shape past the plan-cache budget (MAX_READ_AHEAD_SHAPES), is left to the field's resolver, so
+ * answers and errors stay those of the per-field path. A deal list whose arguments are invalid
+ * is not read ahead (its resolver then reports the error on that field), nor is a list whose
+ * edges or nodes are selected under two response keys (the node objects are shared, and two
+ * parts could claim one key).
  */
 import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { isObjectType } from 'graphql';
@@ -27,6 +28,7 @@ import {
 } from '../stores/dealStore.js';
 import type { DealType } from '../stores/rows.js';
 import {
+  admitShape,
   selectedPart,
   type CompanySelection,
   type DealSelection,
@@ -216,7 +218,9 @@ export function companyConnectionSelection(info: GraphQLResolveInfo): CompanySel
   const tree = parseResolveInfo(info) as ResolveTree | null | undefined;
   if (!tree) return null;
   const node = connectionNode(tree, info.schema, ['CompanyConnection', 'CompanyEdge']);
-  return node ? companySelection(node, info.schema) : null;
+  if (!node) return null;
+  const selection = companySelection(node, info.schema);
+  return admitShape('companies', selection) ? selection : null;
 }
 
 /**
@@ -227,7 +231,7 @@ export function companyFieldSelection(info: GraphQLResolveInfo): CompanySelectio
   const tree = parseResolveInfo(info) as ResolveTree | null | undefined;
   if (!tree) return null;
   const selection = companySelection(tree, info.schema);
-  return selection.parts.length > 0 ? selection : null;
+  return selection.parts.length > 0 && admitShape('company', selection) ? selection : null;
 }
 
 /**
@@ -246,7 +250,8 @@ export function dealConnectionSelection(info: GraphQLResolveInfo): DealSelection
     if (other && other.name !== field.name) return null;
     fields[alias] = other ? merge(other, field) : field;
   }
-  return dealFieldsSelection(fields, info.schema);
+  const selection = dealFieldsSelection(fields, info.schema);
+  return admitShape('deals', selection) ? selection : null;
 }
 
 /**

@@ -16,8 +16,12 @@
  *   flow cannot be on a cycle and are skipped.
  * - Walks are simple (distinct companies) by explicit conditions; the start appears twice only
  *   as the two ends of a cycle.
- * - Hop counts must be literals, so one statement per maximum length (2..8) is built from a
- *   closed range and cached.
+ * - Hop counts must be literals, so there is one statement per search kind and exact length,
+ *   built from closed lists and cached: a bounded, known set (`allStatements`, about 60), which
+ *   `plan()` has Neo4j plan at start-up so that no request waits seconds for the planner. A
+ *   search of lengths 2..k runs the statements of lengths 2, ..., k in turn, in one transaction;
+ *   each is a fraction of the size of one statement holding every length, so the set costs a
+ *   fifth of the planning.
  * - The search returns each walk as relationship ids; the deals behind its steps are read in a
  *   second query, once per flow however many walks share it, in the same transaction.
  * - The deal mix (an investment and a commitment) and the time condition are checked on the
@@ -213,31 +217,6 @@ function walksOfLength(
       RETURN ${SEARCH[output].output(rels)} AS rest`;
 }
 
-/** Walks of minLength..maxLength steps: one join per length, their rows together. */
-function walksUpTo(
-  maxLength: number,
-  minSteps: number,
-  ends: { src: string; dst: string },
-  node: ((v: string) => string) | null,
-  extra: ((between: string) => string) | null,
-  output: Output = 'walks',
-): string {
-  const blocks: string[] = [];
-  for (let k = minSteps; k <= maxLength; k++) {
-    blocks.push(`
-      WITH * WHERE $minLength <= ${k}${walksOfLength(k, ends, node, extra, output)}`);
-  }
-  return blocks.join('\n      UNION ALL');
-}
-
-/**
- * All cycles of 2..maxLength companies, each once, from its smallest company id: a start company
- * `s` only reaches companies with larger ids, so every cycle is produced once (from its smallest
- * member) and rotations never are. Start companies without both an incoming and an outgoing flow
- * cannot be on a cycle and are skipped. The search runs in a subquery per start company (so each
- * is planned forward from `s`); one LIMIT over all starts stops it at cap + 1 walks, however many
- * a start has, and the walks come back collected in one row (one record, not one per walk).
- */
 /**
  * How a search ends: the walks collected in one row, stopped at cap + 1 by one LIMIT over all
  * starts; or, counting, their number (nothing is collected, so a count is bounded by the time
@@ -251,54 +230,88 @@ const FINISH = (output: Output): string =>
     : `
     RETURN count(rest) AS cycles`;
 
-function allCyclesStatement(
-  maxLength: number,
-  among: boolean,
-  output: Output = 'walks',
-): Statement {
-  assertLength(maxLength);
-  // `among`: only cycles whose companies are all in $among (the companies of a drawn graph).
-  const node = among
-    ? (v: string): string => `${v}.id > s.id AND ${v}.id IN $among`
-    : (v: string): string => `${v}.id > s.id`;
+/** What a search walks: cycles of the whole graph, among given companies, through one, or paths. */
+type SearchKind = 'all' | 'among' | 'through' | 'paths';
+
+/** The kinds and outputs a search can run, with the lengths each comes in. */
+const STATEMENT_KINDS: { kind: SearchKind; outputs: Output[]; lengths: [number, number] }[] = [
+  {
+    kind: 'all',
+    outputs: ['walks', 'count', 'investmentsOnly', 'commitmentsOnly'],
+    lengths: [2, MAX_FLOW_LENGTH],
+  },
+  {
+    kind: 'through',
+    outputs: ['walks', 'count', 'investmentsOnly', 'commitmentsOnly'],
+    lengths: [2, MAX_FLOW_LENGTH],
+  },
+  { kind: 'among', outputs: ['walks'], lengths: [2, MAX_GRAPH_CYCLE_LENGTH] },
+  { kind: 'paths', outputs: ['walks'], lengths: [1, MAX_FLOW_LENGTH] },
+];
+
+/**
+ * The statement finding the walks of exactly `length` steps of one kind.
+ *
+ * - all: every cycle, each once, from its smallest company id: a start company `s` only reaches
+ *   companies with larger ids, so every cycle is produced once (from its smallest member) and
+ *   rotations never are. Start companies without both an incoming and an outgoing flow cannot
+ *   be on a cycle and are skipped. The search runs in a subquery per start company (so each is
+ *   planned forward from `s`); one LIMIT over all starts stops it at cap + 1 walks, however many
+ *   a start has, and the walks come back collected in one row (one record, not one per walk).
+ * - among: the same, only cycles whose companies are all in $among (a drawn graph's companies).
+ * - through: walks that leave $start and come back, passing every company of $through.
+ * - paths: simple paths from $fromRoot to $toRoot.
+ */
+function searchStatement(kind: SearchKind, length: number, output: Output): Statement {
+  assertLength(length);
   return builtStatement(
-    `cycles:${among ? 'among' : 'all'}:${output}:${maxLength}`,
-    () => `
+    `${kind === 'paths' ? 'paths' : `cycles:${kind}`}:${output}:${length}`,
+    () => {
+      switch (kind) {
+        case 'all':
+        case 'among': {
+          const among = kind === 'among';
+          const node = among
+            ? (v: string): string => `${v}.id > s.id AND ${v}.id IN $among`
+            : (v: string): string => `${v}.id > s.id`;
+          return `
     MATCH (s:Company)
     WHERE s.rootId = s.id${among ? ' AND s.id IN $among' : ''}
       AND EXISTS { (s)-[:FLOWS_TO]->() } AND EXISTS { ()-[:FLOWS_TO]->(s) }
-    CALL (s) {${walksUpTo(maxLength, 2, { src: 's', dst: 's' }, node, null, output)}
-    }${FINISH(output)}`,
-  );
-}
-
-/** Cycles through one company: walks that leave it and come back, each cycle exactly once. */
-function cyclesThroughStatement(maxLength: number, output: Output = 'walks'): Statement {
-  assertLength(maxLength);
-  return builtStatement(
-    `cycles:through:${output}:${maxLength}`,
-    () => `
+    CALL (s) {${walksOfLength(length, { src: 's', dst: 's' }, node, null, output)}
+    }${FINISH(output)}`;
+        }
+        case 'through':
+          return `
     OPTIONAL MATCH (t:Company) WHERE t.id IN $through
     WITH collect(t) AS scope
     MATCH (s:Company {id: $start})
-    CALL (s, scope) {${walksUpTo(maxLength, 2, { src: 's', dst: 's' }, null, (between) => `all(t IN scope WHERE t IN ${between})`, output)}
-    }${FINISH(output)}`,
+    CALL (s, scope) {${walksOfLength(length, { src: 's', dst: 's' }, null, (between) => `all(t IN scope WHERE t IN ${between})`, output)}
+    }${FINISH(output)}`;
+        case 'paths':
+          return `
+    MATCH (a:Company {id: $fromRoot})
+    MATCH (b:Company {id: $toRoot})
+    CALL (a, b) {${walksOfLength(length, { src: 'a', dst: 'b' }, null, null, 'walks')}
+    }${FINISH('walks')}`;
+      }
+    },
   );
 }
 
-/** Simple paths of 1..maxLength steps from one top-level company to another. */
-function pathsStatement(maxLength: number): Statement {
-  assertLength(maxLength);
-  return builtStatement(
-    `paths:${maxLength}`,
-    () => `
-    MATCH (a:Company {id: $fromRoot})
-    MATCH (b:Company {id: $toRoot})
-    CALL (a, b) {${walksUpTo(maxLength, 1, { src: 'a', dst: 'b' }, null, null)}
-    }
-    WITH rest LIMIT toInteger($cap) + 1
-    RETURN collect(rest) AS rests`,
-  );
+/**
+ * Every statement a cycle or path search can run: one per kind, output and exact length, and the
+ * read of the found flows. Planned at start-up by `plan()`; a test checks that the searches run
+ * nothing else.
+ */
+export function allStatements(maxLength = MAX_FLOW_LENGTH): Statement[] {
+  const statements: Statement[] = [];
+  for (const { kind, outputs, lengths } of STATEMENT_KINDS)
+    for (const output of outputs)
+      for (let k = lengths[0]; k <= Math.min(lengths[1], maxLength); k++)
+        statements.push(searchStatement(kind, k, output));
+  statements.push(FLOW_DEALS);
+  return statements;
 }
 
 /**
@@ -420,8 +433,8 @@ export class CycleStore {
    * cycles made of those companies.
    */
   async findCycles(search: CycleSearch, cap = this.options.resultCap): Promise<FoundWalk[]> {
-    const { statement, params } = this.cycleSearch(search, 'walks');
-    return this.run(statement, { ...params, cap }, cap, true);
+    const { kind, params } = this.cycleSearch(search);
+    return this.run(kind, search.minLength, search.maxLength, params, cap, true);
   }
 
   /**
@@ -430,49 +443,60 @@ export class CycleStore {
    * time-respecting queries, whose condition needs the deals (the caller checks).
    */
   async countCycles(search: CycleSearch & { mix: CycleQuery['mix'] }): Promise<number> {
-    // The three counts of the default mix read one snapshot, in one transaction run once.
+    const { kind, params } = this.cycleSearch(search);
+    // The counts of every length (three each for the default mix) read one snapshot, in one
+    // transaction run once.
     return this.db.readOnceTx(
       async (tx: QueryRunner) => {
         const count = async (output: Output): Promise<number> => {
-          const { statement, params } = this.cycleSearch(search, output);
-          const [row] = await runIn<{ cycles: number }>(tx, statement, params);
-          return row?.cycles ?? 0;
+          let total = 0;
+          for (let k = search.minLength; k <= search.maxLength; k++) {
+            const [row] = await runIn<{ cycles: number }>(
+              tx,
+              searchStatement(kind, k, output),
+              params,
+            );
+            total += row?.cycles ?? 0;
+          }
+          return total;
         };
         const all = await count('count');
         if (search.mix === 'ANY' || all === 0) return all;
         return all - (await count('investmentsOnly')) - (await count('commitmentsOnly'));
       },
       this.options.timeoutMs,
-      'cycles:count',
+      `cycles:${kind}:count`,
     );
   }
 
   /**
-   * Plans the statements of the default searches without running them (EXPLAIN): the whole graph
-   * and through one company, listed and counted, up to `maxLength`. Neo4j caches plans by
-   * statement text, and planning these long statements takes seconds the first time on a small
-   * machine, which the first request of each kind would otherwise wait for.
+   * Has Neo4j plan every statement a search can run (allStatements) without running it
+   * (EXPLAIN), one after the other. Neo4j caches plans by statement text, and planning these
+   * long statements takes seconds the first time on a small machine, which the first request of
+   * each kind and length would otherwise wait for. `maxLength` stops at that length (a test that
+   * needs only the short ones). Returns the names of the statements planned.
    */
-  async plan(maxLength: number): Promise<void> {
-    const search: CycleSearch = { through: [], minLength: 2, maxLength, filter: NO_FLOW_FILTER };
-    const searches: [CycleSearch, Output][] = [
-      [search, 'walks'],
-      [{ ...search, through: [''] }, 'walks'],
-      [search, 'count'],
-      [search, 'investmentsOnly'],
-      [search, 'commitmentsOnly'],
-      [{ ...search, through: [''] }, 'count'],
-    ];
-    for (const [s, output] of searches) {
-      const { statement, params } = this.cycleSearch(s, output);
-      for (const planned of output === 'walks' ? [statement, FLOW_DEALS] : [statement]) {
-        await this.db.readOnce(
-          { name: `${planned.name}:plan`, cypher: `EXPLAIN ${planned.cypher}` },
-          { ...params, cap: 0, flowIds: [] },
-          this.options.timeoutMs,
-        );
-      }
+  async plan(maxLength = MAX_FLOW_LENGTH): Promise<string[]> {
+    const params = {
+      ...this.params(NO_FLOW_FILTER),
+      start: '',
+      through: [],
+      among: [],
+      fromRoot: '',
+      toRoot: '',
+      cap: 0,
+      flowIds: [],
+    };
+    const planned: string[] = [];
+    for (const statement of allStatements(maxLength)) {
+      await this.db.readOnce(
+        { name: `${statement.name}:plan`, cypher: `EXPLAIN ${statement.cypher}` },
+        params,
+        this.options.timeoutMs,
+      );
+      planned.push(statement.name);
     }
+    return planned;
   }
 
   async findPaths(
@@ -480,38 +504,43 @@ export class CycleStore {
     cap = this.options.resultCap,
   ): Promise<FoundWalk[]> {
     return this.run(
-      pathsStatement(search.maxLength),
-      {
-        ...this.params(search.filter),
-        fromRoot: search.fromRoot,
-        toRoot: search.toRoot,
-        minLength: 1,
-        cap,
-      },
+      'paths',
+      1,
+      search.maxLength,
+      { ...this.params(search.filter), fromRoot: search.fromRoot, toRoot: search.toRoot },
       cap,
       false,
     );
   }
 
   /**
-   * The statement and parameters of a cycle search: through companies (walking from the first),
-   * among companies, or the whole graph.
+   * The names of the statements a search runs, in order: for the test that `plan()` covers them.
    */
-  private cycleSearch(
-    search: CycleSearch,
-    output: Output,
-  ): { statement: Statement; params: Record<string, unknown> } {
+  statementsOf(
+    search: CycleSearch | { paths: true; maxLength: number },
+    output: Output = 'walks',
+  ): string[] {
+    const [kind, min]: [SearchKind, number] =
+      'paths' in search ? ['paths', 1] : [this.cycleSearch(search).kind, search.minLength];
+    const names: string[] = [];
+    for (let k = min; k <= search.maxLength; k++) names.push(searchStatement(kind, k, output).name);
+    if (output === 'walks') names.push(FLOW_DEALS.name);
+    return names;
+  }
+
+  /**
+   * The kind and parameters of a cycle search: through companies (walking from the first), among
+   * companies, or the whole graph.
+   */
+  private cycleSearch(search: CycleSearch): { kind: SearchKind; params: Record<string, unknown> } {
     const [start, ...others] = search.through;
     return {
-      statement: start
-        ? cyclesThroughStatement(search.maxLength, output)
-        : allCyclesStatement(search.maxLength, search.among !== undefined, output),
+      kind: start !== undefined ? 'through' : search.among !== undefined ? 'among' : 'all',
       params: {
         ...this.params(search.filter),
         start: start ?? null,
         through: others,
         among: search.among ?? null,
-        minLength: search.minLength,
       },
     };
   }
@@ -530,31 +559,38 @@ export class CycleStore {
   }
 
   /**
-   * Runs a search, then reads the flows its walks step through, in the same transaction (the
+   * Runs a search, one statement per length from `min` to `max`, each stopped at what is left of
+   * the cap + 1, then reads the flows its walks step through, in the same transaction (the
    * internal ids of a walk's relationships are only valid within it). Each step is built once and
    * shared by every walk through it. `closed`: the walks are cycles.
    */
   private async run(
-    statement: Statement,
+    kind: SearchKind,
+    min: number,
+    max: number,
     params: Record<string, unknown>,
     cap: number,
     closed: boolean,
   ): Promise<FoundWalk[]> {
     return this.db.readOnceTx(
       async (tx: QueryRunner) => {
-        const rows = await runIn<{ rests: number[][] }>(tx, statement, params);
-        let count = 0;
-        for (const row of rows) count += row.rests.length;
-        if (count > cap) {
-          throw new UserError(
-            ErrorCode.RESULT_LIMIT_EXCEEDED,
-            `More than ${cap} results: the result cap of this query. Narrow it: a shorter maxLength, 'through' a company, or a minimum amount.`,
-            { limit: 'resultCap', max: cap },
-          );
+        const found: number[][] = [];
+        for (let k = min; k <= max; k++) {
+          const rows = await runIn<{ rests: number[][] }>(tx, searchStatement(kind, k, 'walks'), {
+            ...params,
+            cap: cap - found.length,
+          });
+          for (const row of rows) found.push(...row.rests);
+          if (found.length > cap) {
+            throw new UserError(
+              ErrorCode.RESULT_LIMIT_EXCEEDED,
+              `More than ${cap} results: the result cap of this query. Narrow it: a shorter maxLength, 'through' a company, or a minimum amount.`,
+              { limit: 'resultCap', max: cap },
+            );
+          }
         }
         const flowIds = new Set<number>();
-        for (const row of rows)
-          for (const walk of row.rests) for (const id of walk) flowIds.add(id);
+        for (const walk of found) for (const id of walk) flowIds.add(id);
         const steps = new Map<number, FlowStepRow>();
         const flows = await runIn<{ flowId: number; fromId: string; toId: string; flow: RawFlow }>(
           tx,
@@ -562,19 +598,15 @@ export class CycleStore {
           { ...params, flowIds: [...flowIds] },
         );
         for (const f of flows) steps.set(f.flowId, step(f.fromId, f.toId, passingDeals(f.flow)));
-        const walks: FoundWalk[] = [];
-        for (const row of rows) {
-          for (const walk of row.rests) {
-            const walkSteps = walk.map((id) => steps.get(id) as FlowStepRow);
-            const companyIds = walkSteps.map((s) => s.fromId);
-            if (!closed) companyIds.push((walkSteps.at(-1) as FlowStepRow).toId);
-            walks.push({ companyIds, steps: walkSteps });
-          }
-        }
-        return walks;
+        return found.map((walk) => {
+          const walkSteps = walk.map((id) => steps.get(id) as FlowStepRow);
+          const companyIds = walkSteps.map((s) => s.fromId);
+          if (!closed) companyIds.push((walkSteps.at(-1) as FlowStepRow).toId);
+          return { companyIds, steps: walkSteps };
+        });
       },
       this.options.timeoutMs,
-      statement.name,
+      `${kind === 'paths' ? 'paths' : `cycles:${kind}`}:walks`,
     );
   }
 }

@@ -24,8 +24,6 @@ import {
   dealPageClauses,
   filterParams,
   sourceOrderOn,
-  DEAL_SCALARS,
-  SOURCE_SCALARS,
 } from './dealStore.js';
 import type {
   DealFilterParams,
@@ -35,7 +33,6 @@ import type {
   SourceScalar,
 } from './dealStore.js';
 import {
-  COMPANY_SCALARS,
   companyListCypher,
   listParams,
   subsidiaryOrderOn,
@@ -92,8 +89,7 @@ class Projection {
 
   /** A map projection of the company in variable `c`. */
   company(c: string, selection: CompanySelection): string {
-    // Every scalar, whichever are selected: the text then varies with the shape of the parts only.
-    const entries = ['.id', ...COMPANY_SCALARS.map((field) => `.${field}`)];
+    const entries = ['.id', ...[...selection.scalars].map((field) => `.${field}`)];
     selection.parts.forEach((part, i) => entries.push(`p${i}: ${this.companyPart(c, part)}`));
     return `${c} { ${entries.join(', ')} }`;
   }
@@ -151,7 +147,7 @@ class Projection {
   /** A map projection of the deal in variable `d`; `type` always (it picks the GraphQL type). */
   deal(d: string, selection: DealSelection): string {
     const entries = ['.id', '.type'];
-    for (const field of DEAL_SCALARS) entries.push(dealColumn(field, d));
+    for (const field of selection.scalars) entries.push(dealColumn(field, d));
     selection.parts.forEach((part, i) => {
       if (part.kind === 'company') {
         const x = this.fresh('c');
@@ -160,7 +156,7 @@ class Projection {
         );
       } else {
         const s = this.fresh('s');
-        const fields = ['.publisher', ...SOURCE_SCALARS.map((f) => `.${f}`)];
+        const fields = ['.publisher', ...[...part.scalars].map((f) => `.${f}`)];
         entries.push(`p${i}: COLLECT {
           MATCH (${d})-[:REPORTED_BY]->(${s}:Source)
           WITH ${s} ORDER BY ${sourceOrderOn(s)}
@@ -183,9 +179,9 @@ export const MAX_READ_AHEAD_SHAPES = 50;
 const admittedShapes = new Set<string>();
 
 /**
- * Whether a selection may be read ahead: its shape was read ahead before, or there is room for
- * one more. Scalars, aliases, filters and pages do not make a new shape (the text projects every
- * scalar and takes the rest as parameters).
+ * Whether a selection may be read ahead: its shape (the fields projected, the parts nested how)
+ * was read ahead before, or there is room for one more. Aliases, filters and pages do not make a
+ * new shape: they travel as parameters and generated names.
  */
 export function admitShape(
   root: 'companies' | 'company' | 'deals',
@@ -194,9 +190,11 @@ export function admitShape(
   const key =
     root +
     JSON.stringify(selection, (name: string, value: unknown) =>
-      name === 'scalars' || name === 'alias' || name === 'filter' || name === 'page'
+      name === 'alias' || name === 'filter' || name === 'page'
         ? undefined
-        : value,
+        : value instanceof Set
+          ? [...(value as Set<unknown>)]
+          : value,
     );
   if (admittedShapes.has(key)) return true;
   if (admittedShapes.size >= MAX_READ_AHEAD_SHAPES) return false;
