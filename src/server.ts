@@ -3,9 +3,10 @@
  * Apollo builds a context per request (stores, fresh loaders, caller) and hands it to the
  * resolvers.
  *
- * The way of a GraphQL request: request id -> CORS -> JSON body (size limit) -> token limit ->
- * log scope -> Apollo (CSRF check, parse, validation with the depth/alias/directive limits, cost
- * limit, execution) -> formatError (codes, masking) -> one log line and the metrics.
+ * The way of a GraphQL request: request id -> compression -> CORS -> JSON body (size limit) ->
+ * token limit -> log scope -> Apollo (CSRF check, parse, validation with the depth/alias/directive
+ * limits, cost limit, execution) -> formatError (codes, masking) -> Cache-Control -> one log line
+ * and the metrics.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,11 +17,16 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import cors from 'cors';
 import express, { type RequestHandler } from 'express';
 import { DEFAULT_QUERY_LIMITS, type Config } from './config.js';
 import type { Context } from './context.js';
 import { callerFrom } from './http/auth.js';
+import {
+  DEFAULT_CACHE_MAX_AGE_SECONDS,
+  cacheControlPlugin,
+  compressResponses,
+  corsFor,
+} from './http/clientHeaders.js';
 import { createFormatError } from './http/formatError.js';
 import { healthRoutes } from './http/health.js';
 import { metricsAccess, notFound } from './http/routes.js';
@@ -75,6 +81,9 @@ export interface ServerOptions {
         | 'metricsPublic'
         | 'requestTimeoutMs'
         | 'rateLimits'
+        | 'corsOrigins'
+        | 'corsMaxAgeSeconds'
+        | 'cacheMaxAgeSeconds'
       >
     >;
   stores: Stores;
@@ -122,6 +131,7 @@ export async function startServer({
       ApolloServerPluginLandingPageDisabled(),
       costLimitPlugin<Context>(limits.maxCost, limits.maxSearches),
       ...(config.rateLimits ? [rateLimitPlugin<Context>(config.rateLimits)] : []),
+      cacheControlPlugin<Context>(config.cacheMaxAgeSeconds ?? DEFAULT_CACHE_MAX_AGE_SECONDS),
       requestLoggingPlugin(logger),
       metrics.plugin,
     ],
@@ -129,6 +139,7 @@ export async function startServer({
   await apollo.start();
 
   app.use(assignRequestId);
+  app.use(compressResponses());
   app.use(healthRoutes(stores.db));
   const web = webPages({ playground, logger });
   app.use(web.pages);
@@ -136,7 +147,7 @@ export async function startServer({
   app.get('/graphql', web.playground);
   app.use(
     '/graphql',
-    cors({ exposedHeaders: ['x-request-id'] }),
+    corsFor(config.corsOrigins, config.corsMaxAgeSeconds),
     express.json({ limit: MAX_BODY_BYTES }),
     bodyErrors(MAX_BODY_BYTES, logger, metrics.countError),
     tokenLimit(limits.maxTokens, metrics.countError),

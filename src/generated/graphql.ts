@@ -22,6 +22,10 @@ export type Scalars = {
    * the month's first day, after it only when after its last day, and a day within the month has no
    * known order against it. A filter window keeps a deal only when its whole month lies in the
    * window. Sorting places a month by its first day, which never contradicts a known order.
+   *
+   * On the wire: a JSON string, an ISO 8601 calendar date in its extended form at day (`2025-09-25`)
+   * or reduced month precision (`2025-09`), nothing else (no time, no week or ordinal dates). In
+   * generated TypeScript clients it is a `string` (see the README, "Using it from a frontend").
    */
   PartialDate: { input: string; output: string; }
 };

@@ -37,12 +37,32 @@ function withOwnCode(formatted: GraphQLFormattedError, error: unknown): GraphQLF
  * see includeStacktraceInErrorResponses); anything else is logged in full and reaches the client
  * as a bare INTERNAL_SERVER_ERROR, whatever the environment.
  */
+/**
+ * Apollo raises a few request errors without a code but with an HTTP status of 400 (a persisted
+ * query whose hash does not match its text, an unsupported persisted-query version): the client's
+ * fault, so BAD_REQUEST, Apollo's code for a malformed request, instead of a masked internal error.
+ */
+function withRequestCode(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const http = error instanceof GraphQLError ? error.extensions?.http : undefined;
+  const status = (http as { status?: number } | undefined)?.status;
+  if (
+    formatted.extensions?.code === ApolloServerErrorCode.INTERNAL_SERVER_ERROR &&
+    !formatted.path &&
+    status !== undefined &&
+    status >= 400 &&
+    status < 500
+  ) {
+    return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } };
+  }
+  return formatted;
+}
+
 export function createFormatError(
   logger: Logger,
   { suggestFields = true, onError }: FormatErrorOptions = {},
 ) {
   return (received: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const formatted = withOwnCode(received, error);
+    const formatted = withRequestCode(withOwnCode(received, error), error);
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
       onError?.(code);

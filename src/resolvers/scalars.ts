@@ -1,4 +1,5 @@
-import { GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLScalarType, Kind, buildSchema } from 'graphql';
+import { loadTypeDefs } from '../schema.js';
 import { partialDateProblem } from '../domain/partialDate.js';
 
 /**
@@ -17,9 +18,22 @@ function parse(value: unknown): string {
   return value;
 }
 
+/**
+ * The SDL's description and @specifiedBy URL of a scalar. Apollo copies a resolver scalar's fields
+ * over the SDL's, so the scalar repeats them, read from schema/ (the source of truth).
+ */
+function documented(name: string): { description?: string; specifiedByURL?: string } {
+  const type = buildSchema(loadTypeDefs(), { assumeValid: true }).getType(name);
+  if (!(type instanceof GraphQLScalarType)) throw new Error(`schema has no scalar ${name}`);
+  return {
+    ...(type.description ? { description: type.description } : {}),
+    ...(type.specifiedByURL ? { specifiedByURL: type.specifiedByURL } : {}),
+  };
+}
+
 export const PartialDate = new GraphQLScalarType({
   name: 'PartialDate',
-  description: 'A date at day or month precision: YYYY-MM-DD or YYYY-MM.',
+  ...documented('PartialDate'),
   serialize: (value) => String(value),
   parseValue: parse,
   parseLiteral(ast) {
