@@ -34,7 +34,7 @@ describe('settings', () => {
       expect(config.cycleLimits).toEqual(DEFAULT_CYCLE_LIMITS);
       expect(config).toMatchObject({
         port: 4000,
-        queryTimeoutMs: 3_500,
+        queryTimeoutMs: 10_000,
         requestTimeoutMs: 30_000,
         rateLimits: DEFAULT_RATE_LIMITS,
         heavyQueryConcurrency: 4,

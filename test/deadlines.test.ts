@@ -64,6 +64,20 @@ describe('request deadlines', () => {
     expect(await db.read(RETURN_1)).toEqual([{ one: 1 }]);
   });
 
+  it('work that is slow on a Neo4j that answers runs to its own timeout', async () => {
+    // Longer than the first silence check (3 s): Neo4j answers the probe, so the work goes on.
+    const result = await db.readTx(
+      async (tx) => {
+        await new Promise((resolve) => setTimeout(resolve, 3_500));
+        return (await tx.run('RETURN 2 AS two')).records[0]!.get('two') as number;
+      },
+      10_000,
+      'test:slow',
+    );
+    expect(result).toBe(2);
+    expect(db.unavailable).toBe(false);
+  });
+
   it('no work starts once the deadline has passed', async () => {
     const error = await withDeadline(100, async () => {
       await new Promise((r) => setTimeout(r, 200));

@@ -68,10 +68,9 @@ export type QueryObserver = (name: string, seconds: number, failed: boolean) => 
  *   Neo4j's to enforce, and a Neo4j that stopped answering (a frozen process, a partition
  *   without a reset) enforces nothing. Every unit of work is bounded by its own timeout and by
  *   what is left of the request's deadline (src/neo4j/deadline.ts); Neo4j gets that bound as the
- *   transaction timeout, and a watchdog steps in WATCHDOG_GRACE_MS later. A query that is merely
- *   slow usually ends with Neo4j's own QUERY_TIMEOUT; past the grace, a quick probe on another
- *   connection tells slow (QUERY_TIMEOUT) from silent (DATABASE_UNAVAILABLE, and the circuit
- *   opens). Ordinary reads: 3.5 s + 0.5 s + 1 s, so 5 s at most by default.
+ *   transaction timeout, and the server gives up WATCHDOG_GRACE_MS after it (QUERY_TIMEOUT).
+ *   Meanwhile, work waiting on Neo4j checks from 3 s on that Neo4j is not silent (see watch()):
+ *   a silent Neo4j fails it with DATABASE_UNAVAILABLE within about 4 s, whatever its timeout.
  * - The circuit breaker: while open, work fails at once with DATABASE_UNAVAILABLE (nothing piles
  *   up behind a dead database) and a probe (`RETURN 1`, no retries, bounded) runs every
  *   PROBE_INTERVAL_MS; the first answer closes it. Connection errors open it too.
@@ -288,13 +287,7 @@ export class Database {
         },
       );
       try {
-        return await watchdog(
-          running,
-          timeout + WATCHDOG_GRACE_MS,
-          () => this.slowOrSilent(mode, timeout),
-          this.silenced,
-          () => unavailable(mode === 'WRITE' ? 'UNKNOWN' : undefined),
-        );
+        return await this.watch(running, mode, timeout);
       } finally {
         if (settled) await session.close();
         // Neo4j did not answer: the session is closed once it does, or its connection breaks.
@@ -316,28 +309,75 @@ export class Database {
   }
 
   /**
-   * A unit of work passed its bound without an answer. Neo4j may be silent (frozen, partitioned)
-   * or merely slow (a statement still being planned does not check its timeout): one quick probe
-   * on another connection tells which. Slow: QUERY_TIMEOUT, the circuit stays closed. Silent:
-   * DATABASE_UNAVAILABLE, and the circuit opens.
+   * Waits for `running`, watching Neo4j meanwhile. Neo4j may be silent (frozen, partitioned) or
+   * merely slow (a statement being planned does not check its timeout). From SILENCE_CHECK_MS on,
+   * and every SILENCE_RECHECK_MS after, it checks: Neo4j answered other work in the last
+   * RECENT_ANSWER_MS, or answers a quick probe on another connection, means slow, and the work
+   * goes on up to its own bound (then QUERY_TIMEOUT); else Neo4j is silent: the circuit opens and
+   * this work, with all other work waiting on Neo4j, fails with DATABASE_UNAVAILABLE. So a silent
+   * Neo4j is noticed within about 4 s whatever the timeouts, and a slow one keeps them.
    */
-  private async slowOrSilent(mode: 'READ' | 'WRITE', timeoutMs: number): Promise<Error> {
+  private watch<T>(running: Promise<T>, mode: 'READ' | 'WRITE', timeoutMs: number): Promise<T> {
     const outcome = mode === 'WRITE' ? 'UNKNOWN' : undefined;
-    // Other work answered a moment ago: Neo4j is busy (a cold plan cache, a loaded machine), not
-    // silent. Otherwise one probe decides.
-    const answeredLately = performance.now() - this.lastAnswerAt < RECENT_ANSWER_MS;
-    if (!this.circuitOpen && (answeredLately || (await this.probe(PROBE_DECIDE_MS)))) {
-      return new UserError(
-        ErrorCode.QUERY_TIMEOUT,
-        `The database did not finish this within ${timeoutMs} ms; ask for less, or try again.` +
-          (outcome
-            ? ' The write may or may not have been applied. Retrying it is safe: writes are idempotent by id.'
-            : ''),
-        { reason: 'DEADLINE', ...(outcome ? { writeOutcome: outcome, retryable: true } : {}) },
+    return new Promise<T>((resolve, reject) => {
+      let done = false;
+      let check: NodeJS.Timeout | undefined;
+      const finish = (settle: () => void): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(check);
+        clearTimeout(bound);
+        this.silenced.delete(fail);
+        settle();
+      };
+      const fail = (): void => finish(() => reject(unavailable(outcome)));
+      this.silenced.add(fail);
+      running.then(
+        (result) => finish(() => resolve(result)),
+        (error: unknown) => finish(() => reject(error)),
       );
-    }
-    this.openCircuit();
-    return unavailable(outcome, timeoutMs);
+      const bound = setTimeout(() => {
+        void this.silent().then((silent) => {
+          if (silent) {
+            this.openCircuit();
+            return fail();
+          }
+          finish(() =>
+            reject(
+              new UserError(
+                ErrorCode.QUERY_TIMEOUT,
+                `The database did not finish this within ${timeoutMs} ms; ask for less, or try again.` +
+                  (outcome
+                    ? ' The write may or may not have been applied. Retrying it is safe: writes are idempotent by id.'
+                    : ''),
+                {
+                  reason: 'DEADLINE',
+                  ...(outcome ? { writeOutcome: outcome, retryable: true } : {}),
+                },
+              ),
+            ),
+          );
+        });
+      }, timeoutMs + WATCHDOG_GRACE_MS);
+      const scheduleCheck = (delayMs: number): void => {
+        check = setTimeout(() => {
+          void this.silent().then((silent) => {
+            if (done) return;
+            if (!silent) return scheduleCheck(SILENCE_RECHECK_MS);
+            this.openCircuit();
+            fail();
+          });
+        }, delayMs);
+      };
+      if (timeoutMs + WATCHDOG_GRACE_MS > SILENCE_CHECK_MS) scheduleCheck(SILENCE_CHECK_MS);
+    });
+  }
+
+  /** Neo4j has answered nothing lately and does not answer a quick probe now. */
+  private async silent(): Promise<boolean> {
+    if (this.circuitOpen) return true;
+    if (performance.now() - this.lastAnswerAt < RECENT_ANSWER_MS) return false;
+    return !(await this.probe(PROBE_DECIDE_MS));
   }
 
   private openCircuit(): void {
@@ -441,6 +481,10 @@ const PROBE_DECIDE_MS = 1_000;
  * read timeout, so that a Neo4j frozen since then has had time to miss answers.
  */
 const RECENT_ANSWER_MS = 2_000;
+/** When a unit of work still waiting on Neo4j first checks that Neo4j is not silent. */
+const SILENCE_CHECK_MS = 3_000;
+/** And how often after that. */
+const SILENCE_RECHECK_MS = 2_000;
 /**
  * How long past its own timeout a unit of work waits for Neo4j before deciding that Neo4j is not
  * answering. Neo4j ends a transaction at its timeout and says so; this covers the round trip.
@@ -467,27 +511,6 @@ function boundedByDeadline(timeoutMs: number): number {
     );
   }
   return Math.min(timeoutMs, usable);
-}
-
-/** `work`, or the error of `onTimeout` when it has not settled within `ms`. */
-function watchdog<T>(
-  work: Promise<T>,
-  ms: number,
-  onTimeout: () => Promise<Error>,
-  silenced: Set<() => void>,
-  onSilenced: () => Error,
-): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  let fail: (() => void) | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => void onTimeout().then(reject), ms);
-    fail = () => reject(onSilenced());
-    silenced.add(fail);
-  });
-  return Promise.race([work, expired]).finally(() => {
-    clearTimeout(timer);
-    silenced.delete(fail!);
-  });
 }
 
 /**
