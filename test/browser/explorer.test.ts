@@ -10,7 +10,8 @@
  *   Microsoft ==(I4 $10B)==> OpenAI ==(C3 CLOUD $300B)==> Oracle ==(C4 HARDWARE $40B)==> Nvidia
  *   Nvidia ==(I5, amount unknown)==> OpenAI
  *
- * Through Anthropic there are two cycles: amazon>anthropic and anthropic>google.
+ * Through Anthropic there are two cycles: amazon>anthropic and anthropic>google. Loner has no
+ * deals.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,7 @@ const GRAPH = dataset({
     company('openai', 'OpenAI', { sectors: ['AI_LAB'] }),
     company('oracle', 'Oracle', { sectors: ['CLOUD_PROVIDER'] }),
     company('nvidia', 'Nvidia', { sectors: ['CHIPMAKER'] }),
+    company('loner', 'Loner', { sectors: ['OTHER'] }),
   ],
   investments: [
     investment('i1', 'amazon', 'anthropic', {
@@ -291,6 +293,15 @@ describe('the explorer', () => {
     expect(page.url()).toContain('company=amazon-web-services');
     const api = await apiGraph(t, ['amazon-web-services']);
     expect((await drawn(page)).nodes).toEqual(api.nodes.map((n) => n.companyId).sort());
+  });
+
+  it('says so when the company has no deals', async () => {
+    watched = await openPage(browser, t.baseUrl);
+    const { page } = watched;
+    await page.goto(`${t.baseUrl}/explore?company=loner`);
+    await waitForState(page, 'empty');
+    expect(await page.locator('#status').innerText()).toContain('Loner has no deals');
+    expect(await page.locator('#cycles-status').innerText()).toContain('No circular deals');
   });
 
   it('says so when the company does not exist', async () => {

@@ -5,7 +5,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/harness.js';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/harness.js';
 import { launchChromium, openPage, PATIENCE, type WatchedPage } from './browser.js';
 
 let t: TestServer;
@@ -63,7 +63,7 @@ describe('the playground at GET /graphql', () => {
     expect(await api.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
-  it('introspects, runs a query typed into the editor, and documents Company', async () => {
+  it('introspects, runs a query typed into the editor, writes with the headers editor, and documents Company', async () => {
     watched = await openPage(browser, t.baseUrl);
     const { page } = watched;
     const introspected = page.waitForResponse(
@@ -91,6 +91,27 @@ describe('the playground at GET /graphql', () => {
     await page.keyboard.press('ControlOrMeta+Enter');
     await expect.poll(() => text('.graphiql-response'), PATIENCE).toContain('Anthropic PBC');
     expect(await text('.graphiql-response')).toContain('"name": "Anthropic"');
+
+    // Writes: the headers editor carries the admin token.
+    const write =
+      'mutation Write { upsertCompany(input: { id: "mistral-ai", name: "Mistral AI", sectors: [AI_LAB] }) { id name } }';
+    await page.getByRole('button', { name: 'New tab' }).click();
+    await page.locator('.graphiql-query-editor .monaco-editor').first().click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(write);
+    await page.getByText('Headers', { exact: true }).click();
+    await page.locator('.graphiql-editor-tool .monaco-editor').last().click();
+    await page.keyboard.insertText(`{ "Authorization": "Bearer ${ADMIN_TOKEN}" }`);
+    await expect.poll(() => text('.graphiql-query-editor'), PATIENCE).toContain('mutation Write');
+    await page.waitForTimeout(500);
+    await page.locator('.graphiql-query-editor .monaco-editor').first().click();
+    await page.keyboard.press('ControlOrMeta+Enter');
+    await expect.poll(() => text('.graphiql-response'), PATIENCE).toContain('"Mistral AI"');
+    const stored = await t.gql<{ company: { name: string } | null }>(
+      '{ company(id: "mistral-ai") { name } }',
+    );
+    expect(stored.data?.company?.name).toBe('Mistral AI');
 
     // The docs explorer lists the schema's types, read by introspection.
     await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
