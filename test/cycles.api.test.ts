@@ -246,9 +246,10 @@ describe('circularDeals', () => {
 describe('flows stay in step with writes', () => {
   it('moving a company under another parent re-rolls its deals, and back', async () => {
     // lab becomes a subsidiary of alpha: alpha -> lab is now internal, the alpha cycle is gone.
+    // (parentId: null detaches it again; left out, the parent would stay.)
     const move = (parentId: string | null) =>
       t.gql(`mutation($input: UpsertCompanyInput!) { upsertCompany(input: $input) { id } }`, {
-        input: { id: 'lab', name: 'Lab', ...(parentId ? { parentId } : {}) },
+        input: { id: 'lab', name: 'Lab', parentId },
       });
     expect((await move('alpha')).errors).toBeUndefined();
     try {
