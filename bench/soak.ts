@@ -160,12 +160,15 @@ function countBy<T>(items: T[], key: (item: T) => string): Record<string, number
   return counts;
 }
 
-/** Seconds from a fault's end until the first read answered without error was sent. */
+/**
+ * Seconds from a fault's end until the server first answered a read without error again (the
+ * earliest such answer, whenever its request was sent).
+ */
 function recoverySeconds(outcomes: Outcome[], faultEnd: number): number | null {
-  const firstOk = outcomes
-    .filter((o) => o.kind !== 'write' && o.code === 'OK' && o.sentAt >= faultEnd)
-    .sort((a, b) => a.sentAt - b.sentAt)[0];
-  return firstOk ? (firstOk.sentAt + firstOk.ms - faultEnd) / 1000 : null;
+  const answeredAt = outcomes
+    .filter((o) => o.kind !== 'write' && o.code === 'OK' && o.sentAt + o.ms >= faultEnd)
+    .map((o) => o.sentAt + o.ms);
+  return answeredAt.length ? (Math.min(...answeredAt) - faultEnd) / 1000 : null;
 }
 
 // --- The run -----------------------------------------------------------------------------------
