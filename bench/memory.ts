@@ -166,7 +166,10 @@ try {
       }
       await new Promise((r) => setTimeout(r, 3_000));
       rows.push(
-        `${variant.name.padEnd(36)} | idle ${idle.toFixed(0)} MB | ${figures.join(' | ')} | after ${rssMb(server.child.pid).toFixed(0)} MB`,
+        `${variant.name.padEnd(36)} | idle ${idle.toFixed(0)} MB | ${figures.join(' | ')} | ` +
+          (server.child.exitCode === null && server.child.signalCode === null
+            ? `after ${rssMb(server.child.pid).toFixed(0)} MB`
+            : `CRASHED (${server.child.exitCode ?? server.child.signalCode}): ${server.output.join('').slice(-300)}`),
       );
     } finally {
       await stopProcess(server.child);
