@@ -11,14 +11,21 @@ export class ApiFailure extends Error {
     readonly kind: ApiFailureKind,
     message: string,
     readonly code?: string,
+    /** BAD_USER_INPUT's `extensions.problems`: which field, and what is wrong with it. */
+    readonly problems: Problem[] = [],
   ) {
     super(message);
   }
 }
 
+export interface Problem {
+  field: string;
+  message: string;
+}
+
 interface GraphQLError {
   message: string;
-  extensions?: { code?: string };
+  extensions?: { code?: string; problems?: Problem[] };
 }
 
 /** Codes that mean "try again later", not "change the request". */
@@ -33,7 +40,8 @@ function failure(error: GraphQLError, status: number): ApiFailure {
     return new ApiFailure('outage', error.message, code);
   }
   if (status >= 500 && code === undefined) return new ApiFailure('outage', error.message);
-  return new ApiFailure('refused', error.message, code);
+  const problems = Array.isArray(error.extensions?.problems) ? error.extensions.problems : [];
+  return new ApiFailure('refused', error.message, code, problems);
 }
 
 export interface PartialResult<T> {
@@ -44,18 +52,24 @@ export interface PartialResult<T> {
 
 /**
  * Sends a query; resolves with whatever data came back and the errors of the fields that failed
- * on their own. Rejects with an ApiFailure when nothing came back.
+ * on their own. Rejects with an ApiFailure when nothing came back. `token`: sent as
+ * `Authorization: Bearer <token>` (writes need it).
  */
 export async function graphqlPartial<T>(
   query: string,
   variables: Record<string, unknown>,
   signal?: AbortSignal,
+  token?: string,
 ): Promise<PartialResult<T>> {
   let response: Response;
   try {
     response = await fetch(ENDPOINT, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: JSON.stringify({ query, variables }),
       ...(signal ? { signal } : {}),
     });
@@ -83,8 +97,9 @@ export async function graphql<T>(
   query: string,
   variables: Record<string, unknown>,
   signal?: AbortSignal,
+  token?: string,
 ): Promise<T> {
-  const { data, errors } = await graphqlPartial<T>(query, variables, signal);
+  const { data, errors } = await graphqlPartial<T>(query, variables, signal, token);
   if (errors[0]) throw errors[0];
   return data;
 }

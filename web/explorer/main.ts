@@ -5,6 +5,7 @@
  */
 import './style.css';
 import { ApiFailure, graphql, graphqlPartial } from './api';
+import { ArticlePanel } from './article';
 import { hideDetails, showEdge, showNode } from './details';
 import { dateRange, ratio, usdWithUnknown } from './format';
 import { GraphView } from './graphView';
@@ -32,6 +33,7 @@ const cycleList = $<HTMLOListElement>('#cycle-list');
 const cyclesStatus = $<HTMLParagraphElement>('#cycles-status');
 const cyclesTitle = $<HTMLHeadingElement>('#cycles-title');
 const details = $<HTMLElement>('#details');
+const articleToggle = $<HTMLButtonElement>('#article-toggle');
 
 let state: ViewState = readState(window.location.search);
 let graph: RelationshipGraph | undefined;
@@ -98,9 +100,28 @@ function navigate(next: ViewState, how: 'push' | 'replace'): void {
     next.expand.join() !== state.expand.join() ||
     JSON.stringify(next.filters) !== JSON.stringify(state.filters);
   state = next;
+  renderPanel();
   if (reload) void load();
   else renderSelection();
 }
+
+const articlePanel = new ArticlePanel($<HTMLElement>('#article-panel'), () => {
+  // The open graph may have new deals.
+  if (state.company) void load();
+});
+
+function renderPanel(): void {
+  const open = state.panel === 'article';
+  articleToggle.setAttribute('aria-expanded', String(open));
+  articlePanel.show(open);
+}
+
+articleToggle.addEventListener('click', () =>
+  navigate({ ...state, panel: state.panel === 'article' ? null : 'article' }, 'push'),
+);
+$<HTMLButtonElement>('#article-close').addEventListener('click', () =>
+  navigate({ ...state, panel: null }, 'push'),
+);
 
 function cycleWhere(): Record<string, unknown> {
   const f = state.filters;
@@ -340,9 +361,11 @@ setUpSearch($<HTMLInputElement>('#search-input'), $<HTMLUListElement>('#search-r
 
 window.addEventListener('popstate', () => {
   state = readState(window.location.search);
+  renderPanel();
   void load();
 });
 window.addEventListener('resize', () => view.resize());
 
 // "/" (the root) shows the same explorer; keep the canonical /explore URL once a company is open.
+renderPanel();
 void load();

@@ -150,6 +150,74 @@ export const EDGE_DEALS = /* GraphQL */ `
   }
 `;
 
+export const EXTRACT = /* GraphQL */ `
+  query ExplorerExtract($text: String!, $source: SourceInput) {
+    extractDeals(text: $text, source: $source) {
+      drafts {
+        type
+        from {
+          name
+          company {
+            id
+            name
+          }
+          suggestedId
+        }
+        to {
+          name
+          company {
+            id
+            name
+          }
+          suggestedId
+        }
+        amountUsd
+        amountIsUpperBound
+        quantity {
+          value
+          unit
+        }
+        commitmentKind
+        status
+        announcedOn
+        evidence {
+          sentence
+          start
+          end
+        }
+        confidence
+        problems
+        existing {
+          id
+          amountUsd
+          amountIsUpperBound
+          announcedOn
+          status
+        }
+      }
+    }
+  }
+`;
+
+export const RECORD_DRAFTS = /* GraphQL */ `
+  mutation ExplorerRecordDrafts($input: [DealDraftInput!]!) {
+    recordDrafts(input: $input) {
+      __typename
+      id
+      from {
+        id
+        name
+      }
+      to {
+        id
+        name
+      }
+      amountUsd
+      announcedOn
+    }
+  }
+`;
+
 // The shapes of the answers, as the documents above select them.
 
 export interface SearchHit {
@@ -255,4 +323,42 @@ export interface Deal {
   kind?: string;
   term?: string | null;
   instrument?: string | null;
+}
+
+export interface DraftParty {
+  name: string;
+  company: { id: string; name: string } | null;
+  suggestedId: string | null;
+}
+
+export interface DealDraft {
+  type: 'INVESTMENT' | 'COMMITMENT';
+  from: DraftParty;
+  to: DraftParty;
+  amountUsd: number | null;
+  amountIsUpperBound: boolean;
+  quantity: { value: number; unit: string } | null;
+  commitmentKind: string | null;
+  status: string | null;
+  announcedOn: string | null;
+  /** `text.slice(start, end)` is the sentence, in UTF-16 code units. */
+  evidence: { sentence: string; start: number; end: number };
+  confidence: number;
+  problems: string[];
+  existing: {
+    id: string;
+    amountUsd: number | null;
+    amountIsUpperBound: boolean;
+    announcedOn: string | null;
+    status: string;
+  }[];
+}
+
+export interface RecordedDeal {
+  __typename: 'Investment' | 'CloudCommitment';
+  id: string;
+  from: { id: string; name: string };
+  to: { id: string; name: string };
+  amountUsd: number | null;
+  announcedOn: string | null;
 }

@@ -1,7 +1,7 @@
 /**
  * The view lives in the URL so that it can be shared and reloaded:
  * /explore?company=anthropic&depth=1&expand=nvidia&cycle=amazon>anthropic&maxLength=4
- *   &minAmount=1000000000&from=2023-01&to=2025-12&timeRespecting=1
+ *   &minAmount=1000000000&from=2023-01&to=2025-12&timeRespecting=1&panel=article
  */
 
 export interface CycleFilters {
@@ -24,6 +24,8 @@ export interface ViewState {
   /** The selected cycle, as its company ids joined by '>' (e.g. `amazon>anthropic`). */
   cycle: string | null;
   filters: CycleFilters;
+  /** A panel open over the graph: `article`, the "paste an article" panel (see article.ts). */
+  panel: 'article' | null;
 }
 
 export const DEFAULT_FILTERS: CycleFilters = {
@@ -63,6 +65,7 @@ export function readState(search: string): ViewState {
       to: month('to'),
       timeRespecting: params.get('timeRespecting') === '1',
     },
+    panel: params.get('panel') === 'article' ? 'article' : null,
   };
 }
 
@@ -78,6 +81,7 @@ export function writeState(state: ViewState): string {
   if (f.from) params.set('from', f.from);
   if (f.to) params.set('to', f.to);
   if (f.timeRespecting) params.set('timeRespecting', '1');
+  if (state.panel) params.set('panel', state.panel);
   // ',' reads better unescaped and is safe in a query string.
   return `/explore?${params.toString().replace(/%2C/g, ',')}`;
 }
