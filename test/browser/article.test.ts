@@ -136,6 +136,14 @@ describe('the paste-an-article panel', () => {
       expect(await item.locator('[name="include"]').isChecked()).toBe(false);
     }
     await watched.screenshot('explorer-article-existing');
+
+    // Typing in the text ("/" included: not the search shortcut there) says the drafts are stale.
+    await page.locator('#article-text').press('End');
+    await page.keyboard.type(' See https://example.org/a');
+    expect(await page.locator('#article-text').inputValue()).toBe(
+      `${ARTICLE} See https://example.org/a`,
+    );
+    expect(await page.locator('#drafts-status').innerText()).toContain('press Extract again');
   });
 
   it('records the edited drafts with the token, after showing why it could not without', async () => {

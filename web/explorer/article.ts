@@ -148,6 +148,12 @@ export class ArticlePanel {
       event.preventDefault();
       void this.extract();
     });
+    this.textArea.addEventListener('input', () => {
+      if (!this.extracted || this.textArea.value === this.extracted.text) return;
+      this.status.className = 'note stale';
+      this.status.textContent =
+        'The text has changed since these drafts were read: press Extract again to update them.';
+    });
     this.recordButton.addEventListener('click', () => void this.record());
     this.list.addEventListener('mouseover', (event) => this.focusDraft(event.target));
     this.list.addEventListener('focusin', (event) => this.focusDraft(event.target));
