@@ -15,21 +15,21 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { importDataset } from '../src/importer/importDataset.js';
 import { startLocalNeo4j } from '../src/localNeo4j/provision.js';
-import { Database } from '../src/neo4j/database.js';
-import { migrate } from '../src/neo4j/migrations.js';
-import { createStores } from '../src/stores/index.js';
-import { loadServer, post, ROOT, rssMb, startServer, stopProcess } from './processes.js';
+import {
+  importInto,
+  loadServer,
+  numberSetting,
+  post,
+  ROOT,
+  rssMb,
+  startServer,
+  stopProcess,
+} from './processes.js';
 import { graphQuery, OURS_NESTED, typicalCompany } from './queries.js';
 import { syntheticIndustry } from './syntheticIndustry.js';
 
-function setting(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a number > 0.`);
-  return value;
-}
+const setting = (name: string, fallback: number): number => numberSetting(name, fallback, 1);
 const DURATION_S = setting('BENCH_DURATION_S', 15);
 const CONNECTIONS = setting('BENCH_CONNECTIONS', 10);
 const SEMI_MB = setting('SEMI_MB', 4);
@@ -99,19 +99,7 @@ try {
     companies: setting('BENCH_COMPANIES', 300),
     deals: setting('BENCH_DEALS', 3000),
   });
-  const db = new Database({
-    uri: neo4j.uri,
-    user: 'neo4j',
-    password: PASSWORD,
-    database: 'neo4j',
-    queryTimeoutMs: 60_000,
-  });
-  try {
-    await migrate(db);
-    await importDataset(createStores(db), dataset);
-  } finally {
-    await db.close();
-  }
+  await importInto(neo4j.uri, PASSWORD, dataset);
   const scenarios = [
     { name: 'nested page', query: OURS_NESTED },
     { name: 'graph depth 1', query: graphQuery(typicalCompany(dataset), 1) },

@@ -5,10 +5,45 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { importDataset, type ImportReport } from '../src/importer/importDataset.js';
+import { Database } from '../src/neo4j/database.js';
+import { migrate } from '../src/neo4j/migrations.js';
+import { createStores } from '../src/stores/index.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/localNeo4j/provision.js';
+
+/** A number from the environment (a benchmark setting), `fallback` when unset or empty. */
+export function numberSetting(name: string, fallback: number, min = 0): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value < min)
+    throw new Error(`${name} must be a number >= ${min}.`);
+  return value;
+}
+
+/** Imports `dataset` into the Neo4j at `uri` through the importer, migrations first. */
+export async function importInto(
+  uri: string,
+  password: string,
+  dataset: unknown,
+  options: { strict?: boolean } = {},
+): Promise<ImportReport> {
+  const db = new Database({
+    uri,
+    user: 'neo4j',
+    password,
+    database: 'neo4j',
+    queryTimeoutMs: 120_000,
+  });
+  try {
+    await migrate(db);
+    return await importDataset(createStores(db), dataset, options);
+  } finally {
+    await db.close();
+  }
+}
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -21,20 +21,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { importDataset } from '../src/importer/importDataset.js';
 import { freePort, startLocalNeo4j, type LocalNeo4j } from '../src/localNeo4j/provision.js';
 import { Database } from '../src/neo4j/database.js';
-import { migrate } from '../src/neo4j/migrations.js';
-import { createStores } from '../src/stores/index.js';
-import { post, rssMb, startServer, stopProcess, type Server } from './processes.js';
+import {
+  importInto,
+  numberSetting,
+  post,
+  rssMb,
+  startServer,
+  stopProcess,
+  type Server,
+} from './processes.js';
 import { prng, syntheticIndustry } from './syntheticIndustry.js';
 
-function setting(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a number > 0.`);
-  return value;
-}
+const setting = (name: string, fallback: number): number => numberSetting(name, fallback, 1);
 const DURATION_S = setting('SOAK_DURATION_S', 600);
 const RATE = setting('SOAK_RATE', 20);
 const FREEZE_S = setting('SOAK_FREEZE_S', 20);
@@ -181,22 +181,10 @@ let frozen = false;
 try {
   neo4j = await startLocalNeo4j({ homeDir, password: PASSWORD, port });
   const dataset = syntheticIndustry({ seed: SEED, companies: COMPANIES, deals: DEALS });
-  const db = new Database({
-    uri: neo4j.uri,
-    user: 'neo4j',
-    password: PASSWORD,
-    database: 'neo4j',
-    queryTimeoutMs: 60_000,
-  });
-  try {
-    await migrate(db);
-    const report = await importDataset(createStores(db), dataset);
-    log(
-      `Imported ${report.accepted.companies} companies and ${report.accepted.investments + report.accepted.commitments} deals.`,
-    );
-  } finally {
-    await db.close();
-  }
+  const report = await importInto(neo4j.uri, PASSWORD, dataset);
+  log(
+    `Imported ${report.accepted.companies} companies and ${report.accepted.investments + report.accepted.commitments} deals.`,
+  );
   const companyIds = dataset.companies.map((c) => String(c.id));
 
   server = await startServer('ours', 'src/main.ts', {
