@@ -1,6 +1,7 @@
 /**
- * Reads for article extraction (src/extraction/ is pure; its Cypher lives here). The gazetteer is
- * read through CompanyStore.list; this store finds the recorded deals a draft may duplicate.
+ * Reads and writes for article extraction (src/extraction/ is pure; its Cypher lives here): the
+ * companies the gazetteer is built from, the recorded deals a draft may duplicate, and the
+ * recording of confirmed drafts.
  */
 import { badInput } from '../errors.js';
 import type { DealWrite } from '../domain/validate.js';
