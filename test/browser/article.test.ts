@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readSeed } from '../../src/importer/seed.js';
 import { EXTRACT } from '../../web/explorer/queries.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/harness.js';
-import { launchChromium, openPage, PATIENCE, type WatchedPage } from './browser.js';
+import { closeAndCheck, launchChromium, openPage, PATIENCE, type WatchedPage } from './browser.js';
 
 const ARTICLE = readFileSync('test/fixtures/articles/seed-article-amazon-anthropic.txt', 'utf8');
 const SOURCE = { publisher: 'News report', publishedOn: '2026-04-20' };
@@ -49,12 +49,9 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  if (!watched) return;
-  const { offHost, problems } = watched;
-  await watched.close();
+  const closing = watched;
   watched = undefined;
-  expect(offHost).toEqual([]);
-  expect(problems).toEqual([]);
+  await closeAndCheck(closing);
 });
 
 afterAll(async () => {

@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -74,4 +75,16 @@ export async function openPage(browser: Browser, origin: string): Promise<Watche
     },
     close: () => context.close(),
   };
+}
+
+/**
+ * Closes a test's page, then asserts that, whatever the test did, the page asked no other host
+ * for anything and broke no CSP rule (nor threw). For every browser test's afterEach.
+ */
+export async function closeAndCheck(watched: WatchedPage | undefined): Promise<void> {
+  if (!watched) return;
+  const { offHost, problems } = watched;
+  await watched.close();
+  expect(offHost).toEqual([]);
+  expect(problems).toEqual([]);
 }

@@ -25,7 +25,7 @@ import { createStores } from '../../src/stores/index.js';
 import { CYCLES as CYCLES_QUERY, GRAPH as GRAPH_QUERY } from '../../web/explorer/queries.js';
 import { commitment, company, dataset, investment, source } from '../fixtures/dataset.js';
 import { startTestServer, type TestServer } from '../support/harness.js';
-import { launchChromium, openPage, PATIENCE, type WatchedPage } from './browser.js';
+import { closeAndCheck, launchChromium, openPage, PATIENCE, type WatchedPage } from './browser.js';
 
 const GRAPH = dataset({
   companies: [
@@ -101,13 +101,9 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  if (!watched) return;
-  // Whatever the test did, the page asked no other host for anything and broke no CSP rule.
-  const { offHost, problems } = watched;
-  await watched.close();
+  const closing = watched;
   watched = undefined;
-  expect(offHost).toEqual([]);
-  expect(problems).toEqual([]);
+  await closeAndCheck(closing);
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/harness.js';
-import { launchChromium, openPage, PATIENCE, type WatchedPage } from './browser.js';
+import { closeAndCheck, launchChromium, openPage, PATIENCE, type WatchedPage } from './browser.js';
 
 let t: TestServer;
 let browser: Browser;
@@ -26,13 +26,9 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  if (!watched) return;
-  // Whatever the test did, the page asked no other host for anything and broke no CSP rule.
-  const { offHost, problems } = watched;
-  await watched.close();
+  const closing = watched;
   watched = undefined;
-  expect(offHost).toEqual([]);
-  expect(problems).toEqual([]);
+  await closeAndCheck(closing);
 });
 
 afterAll(async () => {
