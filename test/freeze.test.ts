@@ -18,7 +18,7 @@ import { Database } from '../src/neo4j/database.js';
 import { migrate } from '../src/neo4j/migrations.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createStores } from '../src/stores/index.js';
-import { ADMIN_TOKEN, type GraphQLResponse } from './support/harness.js';
+import { ADMIN_TOKEN, type GraphQLResponse, timedGql } from './support/harness.js';
 
 const PASSWORD = 'freeze-test-password';
 /** The server's defaults, under which a read of a single item answers within 5 s. */
@@ -34,18 +34,11 @@ let server: RunningServer;
 let baseUrl: string;
 let frozen = false;
 
-async function gql(
+function gql(
   query: string,
   variables?: Record<string, unknown>,
 ): Promise<GraphQLResponse & { elapsedMs: number }> {
-  const started = performance.now();
-  const response = await fetch(`${baseUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
-  return { status: response.status, ...body, elapsedMs: performance.now() - started };
+  return timedGql(`${baseUrl}/graphql`, query, variables);
 }
 
 const codes = (r: GraphQLResponse) => r.errors?.map((e) => e.extensions?.code);

@@ -16,7 +16,7 @@ import { Database } from '../src/neo4j/database.js';
 import { migrate } from '../src/neo4j/migrations.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createStores } from '../src/stores/index.js';
-import { ADMIN_TOKEN, type GraphQLResponse } from './support/harness.js';
+import { ADMIN_TOKEN, type GraphQLResponse, timedGql } from './support/harness.js';
 
 const PASSWORD = 'outage-test-password';
 /** The bound on an answer while Neo4j is down: the driver's connect and retry budgets, and some. */
@@ -36,18 +36,11 @@ let db: Database;
 let server: RunningServer;
 let baseUrl: string;
 
-async function gql(
+function gql(
   query: string,
   variables?: Record<string, unknown>,
 ): Promise<GraphQLResponse & { elapsedMs: number }> {
-  const started = performance.now();
-  const response = await fetch(`${baseUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
-  return { status: response.status, ...body, elapsedMs: performance.now() - started };
+  return timedGql(`${baseUrl}/graphql`, query, variables);
 }
 
 async function readiness(): Promise<{ status: number; body: unknown; elapsedMs: number }> {
