@@ -4,8 +4,8 @@
  * Prints the deal drafts extractDeals would give for a text file. Nothing is written.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { connect } from '../bootstrap.js';
+import { fail, parseOrFail } from './args.js';
 import { loadConfig } from '../config.js';
 import { isPartialDate } from '../domain/partialDate.js';
 import { extractAgainstGraph, type DraftWithExisting } from '../extraction/againstGraph.js';
@@ -30,26 +30,18 @@ Companies are recognised by the names and aliases in the graph:
 
 Exit code 0: read (with or without drafts); 2: unusable input.`;
 
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
-
-const { values, positionals } = (() => {
-  try {
-    return parseArgs({
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        seed: { type: 'boolean', default: false },
-        'published-on': { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-    });
-  } catch (error) {
-    return fail(`${(error as Error).message}\n\n${HELP}`);
-  }
-})();
+const { values, positionals } = parseOrFail(
+  {
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      seed: { type: 'boolean', default: false },
+      'published-on': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  },
+  HELP,
+);
 
 if (values.help) {
   console.log(HELP);

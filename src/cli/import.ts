@@ -8,32 +8,24 @@
  * Talks to NEO4J_URI, or to the local Neo4j of a running `npm start`, or starts the local one.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { connect } from '../bootstrap.js';
+import { fail, parseOrFail } from './args.js';
 import { loadConfig } from '../config.js';
 import { DatasetError, formatRejections, importDataset } from '../importer/importDataset.js';
 
 const USAGE = 'usage: npm run import -- FILE [--dry-run] [--strict] [--batch-size N]';
 
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
-
-const { values, positionals } = (() => {
-  try {
-    return parseArgs({
-      allowPositionals: true,
-      options: {
-        'dry-run': { type: 'boolean', default: false },
-        strict: { type: 'boolean', default: false },
-        'batch-size': { type: 'string', default: '500' },
-      },
-    });
-  } catch (error) {
-    return fail(`${(error as Error).message}\n${USAGE}`);
-  }
-})();
+const { values, positionals } = parseOrFail(
+  {
+    allowPositionals: true,
+    options: {
+      'dry-run': { type: 'boolean', default: false },
+      strict: { type: 'boolean', default: false },
+      'batch-size': { type: 'string', default: '500' },
+    },
+  },
+  USAGE,
+);
 
 const [file, ...rest] = positionals;
 if (!file || rest.length) fail(USAGE);
