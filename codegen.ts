@@ -23,7 +23,7 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         useIndexSignature: false,
         contextType: '../context.js#Context',
-        scalars: { PartialDate: 'string' },
+        scalars: { PartialDate: 'string', DateTime: 'string' },
         // GraphQL types resolve from the stores' row types; field resolvers fill the rest.
         mappers: {
           Company: '../stores/rows.js#CompanyRow',

@@ -16,6 +16,11 @@ export type Scalars = {
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
   /**
+   * An instant, as an ISO 8601 / RFC 3339 date-time string in UTC with milliseconds
+   * (`2026-11-30T13:05:00.000Z`).
+   */
+  DateTime: { input: string; output: string; }
+  /**
    * A calendar date at day or month precision: `YYYY-MM-DD` or `YYYY-MM`.
    * Deals are often reported by month only. A month-precision date means the whole month (any of
    * its days), wherever dates are filtered or compared: another date is before it only when before
@@ -230,6 +235,26 @@ export type CompanyTotals = {
   receivedUsd: Scalars['Float']['output'];
 };
 
+export type CycleEvent = {
+  __typename?: 'CycleEvent';
+  /** When the write was committed. */
+  at: Scalars['DateTime']['output'];
+  /** The deal write that formed, changed or broke the cycle. */
+  cause: DealChange;
+  /** Opaque: give it back as `after` to resume after this event. */
+  cursor: Scalars['String']['output'];
+  cycle: DealCycle;
+  kind: CycleEventKind;
+};
+
+export type CycleEventKind =
+  /** The cycle no longer exists under the filter. `cycle` is the cycle as it last was. */
+  | 'BROKEN'
+  /** The cycle still exists; its figures or backing deals changed. */
+  | 'CHANGED'
+  /** A cycle matching the filter exists and did not before. */
+  | 'FORMED';
+
 /**
  * Filters of `circularDeals` and `Company.cycles`.
  *
@@ -312,6 +337,28 @@ export type Deal = {
   /** 1 when recorded, one more with every write that changes the deal; see `Mutation`. */
   version: Scalars['Int']['output'];
 };
+
+/** One write to one deal: what the event is about, or what caused it. */
+export type DealChange = {
+  __typename?: 'DealChange';
+  /** The deal as it is now; null when it was deleted. */
+  deal?: Maybe<Deal>;
+  dealId: Scalars['ID']['output'];
+  /** The deal's parties as written (before any roll-up to parents); for a deletion, as they were. */
+  fromCompanyId: Scalars['ID']['output'];
+  kind: DealChangeKind;
+  toCompanyId: Scalars['ID']['output'];
+  type: DealType;
+  /** The deal's version after the write (for a deletion, the version it had). */
+  version: Scalars['Int']['output'];
+};
+
+export type DealChangeKind =
+  /** An existing deal written with different fields. */
+  | 'CHANGED'
+  | 'DELETED'
+  /** A new deal. */
+  | 'RECORDED';
 
 export type DealConnection = {
   __typename?: 'DealConnection';
@@ -456,6 +503,15 @@ export type DealEdge = {
   __typename?: 'DealEdge';
   cursor: Scalars['String']['output'];
   node: Deal;
+};
+
+export type DealEvent = {
+  __typename?: 'DealEvent';
+  /** When the write was committed. */
+  at: Scalars['DateTime']['output'];
+  change: DealChange;
+  /** Opaque: give it back as `after` to resume after this event. */
+  cursor: Scalars['String']['output'];
 };
 
 /**
@@ -1219,6 +1275,60 @@ export type SourceInput = {
   url?: InputMaybe<Scalars['String']['input']>;
 };
 
+/**
+ * Live news of the graph, over GraphQL over WebSocket (the `graphql-transport-ws` protocol of the
+ * `graphql-ws` library) on the same port and path as queries: `ws://<host>/graphql`. Events come
+ * from every write: the mutations of any server process sharing the database, and `npm run import`.
+ *
+ * Resuming: every event has a `cursor`. A client that reconnects and subscribes again with
+ * `after: <the cursor of the last event it saw>` first receives the events it missed, in order,
+ * then live ones. Missed events are kept for a retention period (see the README); a cursor older
+ * than that is refused with `CURSOR_EXPIRED`, and a malformed one with `BAD_USER_INPUT`.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Cycles that form, change or break as deals are written. `where` is the filter of
+   * `circularDeals`: after any sequence of writes, the cycles told FORMED minus those told BROKEN
+   * are exactly what `circularDeals(where:)` lists. `where.maxLength` is at most 8.
+   */
+  cycleEvents: CycleEvent;
+  /** Deals recorded, changed and deleted, for frontends that keep a drawing fresh. */
+  dealEvents: DealEvent;
+};
+
+
+/**
+ * Live news of the graph, over GraphQL over WebSocket (the `graphql-transport-ws` protocol of the
+ * `graphql-ws` library) on the same port and path as queries: `ws://<host>/graphql`. Events come
+ * from every write: the mutations of any server process sharing the database, and `npm run import`.
+ *
+ * Resuming: every event has a `cursor`. A client that reconnects and subscribes again with
+ * `after: <the cursor of the last event it saw>` first receives the events it missed, in order,
+ * then live ones. Missed events are kept for a retention period (see the README); a cursor older
+ * than that is refused with `CURSOR_EXPIRED`, and a malformed one with `BAD_USER_INPUT`.
+ */
+export type SubscriptionCycleEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  where?: InputMaybe<CycleFilter>;
+};
+
+
+/**
+ * Live news of the graph, over GraphQL over WebSocket (the `graphql-transport-ws` protocol of the
+ * `graphql-ws` library) on the same port and path as queries: `ws://<host>/graphql`. Events come
+ * from every write: the mutations of any server process sharing the database, and `npm run import`.
+ *
+ * Resuming: every event has a `cursor`. A client that reconnects and subscribes again with
+ * `after: <the cursor of the last event it saw>` first receives the events it missed, in order,
+ * then live ones. Missed events are kept for a retention period (see the README); a cursor older
+ * than that is refused with `CURSOR_EXPIRED`, and a malformed one with `BAD_USER_INPUT`.
+ */
+export type SubscriptionDealEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  where?: InputMaybe<DealFilter>;
+};
+
 export type UpsertCompanyInput = {
   aliases?: InputMaybe<Array<Scalars['String']['input']>>;
   /** ISO 3166-1 alpha-2, e.g. `US`. */
@@ -1321,11 +1431,16 @@ export type ResolversTypes = {
   CompanyOrder: CompanyOrder;
   CompanyOrderField: CompanyOrderField;
   CompanyTotals: ResolverTypeWrapper<CompanyTotalsRow>;
+  CycleEvent: ResolverTypeWrapper<Omit<CycleEvent, 'cause' | 'cycle'> & { cause: ResolversTypes['DealChange'], cycle: ResolversTypes['DealCycle'] }>;
+  CycleEventKind: CycleEventKind;
   CycleFilter: CycleFilter;
   CycleMix: CycleMix;
   CycleOrder: CycleOrder;
   CycleOrderField: CycleOrderField;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Deal: ResolverTypeWrapper<DealRow>;
+  DealChange: ResolverTypeWrapper<Omit<DealChange, 'deal'> & { deal?: Maybe<ResolversTypes['Deal']> }>;
+  DealChangeKind: DealChangeKind;
   DealConnection: ResolverTypeWrapper<Omit<DealConnection, 'edges'> & { edges: Array<ResolversTypes['DealEdge']> }>;
   DealCycle: ResolverTypeWrapper<CycleRow>;
   DealCycleConnection: ResolverTypeWrapper<Omit<DealCycleConnection, 'edges'> & { edges: Array<ResolversTypes['DealCycleEdge']> }>;
@@ -1333,6 +1448,7 @@ export type ResolversTypes = {
   DealDraft: ResolverTypeWrapper<Omit<DealDraft, 'existing' | 'from' | 'to'> & { existing: Array<ResolversTypes['Deal']>, from: ResolversTypes['DraftParty'], to: ResolversTypes['DraftParty'] }>;
   DealDraftInput: DealDraftInput;
   DealEdge: ResolverTypeWrapper<Omit<DealEdge, 'node'> & { node: ResolversTypes['Deal'] }>;
+  DealEvent: ResolverTypeWrapper<Omit<DealEvent, 'change'> & { change: ResolversTypes['DealChange'] }>;
   DealExtraction: ResolverTypeWrapper<Omit<DealExtraction, 'drafts'> & { drafts: Array<ResolversTypes['DealDraft']> }>;
   DealFilter: DealFilter;
   DealOrder: DealOrder;
@@ -1377,6 +1493,7 @@ export type ResolversTypes = {
   Source: ResolverTypeWrapper<SourceRow>;
   SourceInput: SourceInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpsertCompanyInput: UpsertCompanyInput;
 };
 
@@ -1392,9 +1509,12 @@ export type ResolversParentTypes = {
   CompanyFilter: CompanyFilter;
   CompanyOrder: CompanyOrder;
   CompanyTotals: CompanyTotalsRow;
+  CycleEvent: Omit<CycleEvent, 'cause' | 'cycle'> & { cause: ResolversParentTypes['DealChange'], cycle: ResolversParentTypes['DealCycle'] };
   CycleFilter: CycleFilter;
   CycleOrder: CycleOrder;
+  DateTime: Scalars['DateTime']['output'];
   Deal: DealRow;
+  DealChange: Omit<DealChange, 'deal'> & { deal?: Maybe<ResolversParentTypes['Deal']> };
   DealConnection: Omit<DealConnection, 'edges'> & { edges: Array<ResolversParentTypes['DealEdge']> };
   DealCycle: CycleRow;
   DealCycleConnection: Omit<DealCycleConnection, 'edges'> & { edges: Array<ResolversParentTypes['DealCycleEdge']> };
@@ -1402,6 +1522,7 @@ export type ResolversParentTypes = {
   DealDraft: Omit<DealDraft, 'existing' | 'from' | 'to'> & { existing: Array<ResolversParentTypes['Deal']>, from: ResolversParentTypes['DraftParty'], to: ResolversParentTypes['DraftParty'] };
   DealDraftInput: DealDraftInput;
   DealEdge: Omit<DealEdge, 'node'> & { node: ResolversParentTypes['Deal'] };
+  DealEvent: Omit<DealEvent, 'change'> & { change: ResolversParentTypes['DealChange'] };
   DealExtraction: Omit<DealExtraction, 'drafts'> & { drafts: Array<ResolversParentTypes['DealDraft']> };
   DealFilter: DealFilter;
   DealOrder: DealOrder;
@@ -1438,6 +1559,7 @@ export type ResolversParentTypes = {
   Source: SourceRow;
   SourceInput: SourceInput;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   UpsertCompanyInput: UpsertCompanyInput;
 };
 
@@ -1512,8 +1634,30 @@ export type CompanyTotalsResolvers<ContextType = Context, ParentType extends Res
   receivedUsd?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
+export type CycleEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CycleEvent'] = ResolversParentTypes['CycleEvent']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  cause?: Resolver<ResolversTypes['DealChange'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  cycle?: Resolver<ResolversTypes['DealCycle'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['CycleEventKind'], ParentType, ContextType>;
+};
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
 export type DealResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Deal'] = ResolversParentTypes['Deal']> = {
   __resolveType: TypeResolveFn<'CloudCommitment' | 'Investment', ParentType, ContextType>;
+};
+
+export type DealChangeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DealChange'] = ResolversParentTypes['DealChange']> = {
+  deal?: Resolver<Maybe<ResolversTypes['Deal']>, ParentType, ContextType>;
+  dealId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  fromCompanyId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['DealChangeKind'], ParentType, ContextType>;
+  toCompanyId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['DealType'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type DealConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DealConnection'] = ResolversParentTypes['DealConnection']> = {
@@ -1571,6 +1715,12 @@ export type DealDraftResolvers<ContextType = Context, ParentType extends Resolve
 export type DealEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DealEdge'] = ResolversParentTypes['DealEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Deal'], ParentType, ContextType>;
+};
+
+export type DealEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DealEvent'] = ResolversParentTypes['DealEvent']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  change?: Resolver<ResolversTypes['DealChange'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type DealExtractionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DealExtraction'] = ResolversParentTypes['DealExtraction']> = {
@@ -1744,6 +1894,11 @@ export type SourceResolvers<ContextType = Context, ParentType extends ResolversP
   url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  cycleEvents?: SubscriptionResolver<ResolversTypes['CycleEvent'], "cycleEvents", ParentType, ContextType, Partial<SubscriptionCycleEventsArgs>>;
+  dealEvents?: SubscriptionResolver<ResolversTypes['DealEvent'], "dealEvents", ParentType, ContextType, Partial<SubscriptionDealEventsArgs>>;
+};
+
 export type Resolvers<ContextType = Context> = {
   CloudCommitment?: CloudCommitmentResolvers<ContextType>;
   CloudCommitmentConnection?: CloudCommitmentConnectionResolvers<ContextType>;
@@ -1752,13 +1907,17 @@ export type Resolvers<ContextType = Context> = {
   CompanyConnection?: CompanyConnectionResolvers<ContextType>;
   CompanyEdge?: CompanyEdgeResolvers<ContextType>;
   CompanyTotals?: CompanyTotalsResolvers<ContextType>;
+  CycleEvent?: CycleEventResolvers<ContextType>;
+  DateTime?: GraphQLScalarType;
   Deal?: DealResolvers<ContextType>;
+  DealChange?: DealChangeResolvers<ContextType>;
   DealConnection?: DealConnectionResolvers<ContextType>;
   DealCycle?: DealCycleResolvers<ContextType>;
   DealCycleConnection?: DealCycleConnectionResolvers<ContextType>;
   DealCycleEdge?: DealCycleEdgeResolvers<ContextType>;
   DealDraft?: DealDraftResolvers<ContextType>;
   DealEdge?: DealEdgeResolvers<ContextType>;
+  DealEvent?: DealEventResolvers<ContextType>;
   DealExtraction?: DealExtractionResolvers<ContextType>;
   DeleteCompanyPayload?: DeleteCompanyPayloadResolvers<ContextType>;
   DeletedDeal?: DeletedDealResolvers<ContextType>;
@@ -1781,5 +1940,6 @@ export type Resolvers<ContextType = Context> = {
   Query?: QueryResolvers<ContextType>;
   RelationshipGraph?: RelationshipGraphResolvers<ContextType>;
   Source?: SourceResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
 };
 
