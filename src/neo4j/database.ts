@@ -33,6 +33,11 @@ const CYPHER_VERSION = 'CYPHER 25\n';
 export interface Statement {
   name: string;
   cypher: string;
+  /**
+   * The parameters travel as one map, `$p` (the text reads `$p.minAmount`): see `oneMapStatement`.
+   * runIn wraps them.
+   */
+  oneMap?: boolean;
 }
 
 const builtStatements = new Map<string, Statement>();
@@ -40,15 +45,35 @@ const builtStatements = new Map<string, Statement>();
 /**
  * A statement whose text is assembled in code from closed lists (an order clause, a literal
  * quantifier bound): built once per name and reused, so the driver and the planner see the same
- * text every time. Never build one from input.
+ * text every time. Never build one from input. `oneMap`: see `oneMapStatement`.
  */
-export function builtStatement(name: string, build: () => string): Statement {
+export function builtStatement(
+  name: string,
+  build: () => string,
+  options: { oneMap?: boolean } = {},
+): Statement {
   let statement = builtStatements.get(name);
   if (!statement) {
-    statement = { name, cypher: build() };
+    statement = options.oneMap ? oneMapStatement(name, build()) : { name, cypher: build() };
     builtStatements.set(name, statement);
   }
   return statement;
+}
+
+/**
+ * A statement whose parameters are passed as one map `$p`: its text is written with plain
+ * parameters (`$minAmount`) and rewritten here to read them from the map (`$p.minAmount`).
+ *
+ * Why: Neo4j caches a plan by statement text AND the types of its parameters, and a parameter
+ * that is null in one request and a list or an integer in the next (a filter given or not) is a
+ * new cache entry, planned again: seconds for the long cycle searches. A map parameter has one
+ * type whatever it holds, so each text is planned once, and a plan made at start-up with
+ * parameters that match nothing serves every request. A key missing from the map reads as null,
+ * so the start-up run need not know every parameter. For long statements run with varying
+ * filters; short fixed ones plan in milliseconds and need not bother.
+ */
+export function oneMapStatement(name: string, cypher: string): Statement {
+  return { name, cypher: cypher.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, '$$p.$1'), oneMap: true };
 }
 
 export type Params = Record<string, unknown>;
@@ -561,7 +586,10 @@ export async function runIn<T extends Row = Row>(
   statement: Statement,
   params: Params = {},
 ): Promise<T[]> {
-  const result: QueryResult<RecordShape> = await tx.run(CYPHER_VERSION + statement.cypher, params);
+  const result: QueryResult<RecordShape> = await tx.run(
+    CYPHER_VERSION + statement.cypher,
+    statement.oneMap ? { p: params } : params,
+  );
   return result.records.map((r) => r.toObject() as T);
 }
 

@@ -32,6 +32,7 @@
 import { ErrorCode, UserError } from '../errors.js';
 import {
   builtStatement,
+  oneMapStatement,
   runIn,
   type Database,
   type QueryRunner,
@@ -92,6 +93,17 @@ export const NO_FLOW_FILTER: FlowFilter = {
   includeUnknown: true,
   needDated: false,
 };
+
+/** A deal filter that no deal passes: what `plan()` runs the statements with. */
+const NOTHING_PASSES = {
+  ...NO_FLOW_FILTER,
+  unfiltered: false,
+  minAmount: Number.MAX_VALUE,
+  includeUnknown: false,
+};
+
+/** The exact length in a statement's name (`cycles:all:walks:5` -> 5), 0 for the others. */
+const statementLength = (name: string): number => Number(/:(\d+)$/.exec(name)?.[1] ?? 0);
 
 /** A walk as Neo4j found it: companies in order and, per step, the deals that pass. */
 export interface FoundWalk {
@@ -296,6 +308,7 @@ function searchStatement(kind: SearchKind, length: number, output: Output): Stat
     }${FINISH('walks')}`;
       }
     },
+    { oneMap: true },
   );
 }
 
@@ -318,9 +331,9 @@ export function allStatements(maxLength = MAX_FLOW_LENGTH): Statement[] {
  * The flow relationships of the found walks, by internal id: their two companies, their deals and
  * which of those pass the filter. PROFILE: DirectedRelationshipByIdSeek, one row per flow.
  */
-const FLOW_DEALS: Statement = {
-  name: 'flowDeals',
-  cypher: `
+const FLOW_DEALS: Statement = oneMapStatement(
+  'flowDeals',
+  `
     UNWIND $flowIds AS flowId
     MATCH (a:Company)-[f:FLOWS_TO]->(b:Company)
     WHERE id(f) = flowId
@@ -328,7 +341,7 @@ const FLOW_DEALS: Statement = {
       .dealIds, .types, .amounts, .dates, .announced,
       passing: [i IN range(0, size(f.dealIds) - 1) WHERE ${passes('f', 'i')} | i]
     } AS flow`,
-};
+);
 
 const ROOT_IDS: Statement = {
   name: 'rootIds',
@@ -470,15 +483,19 @@ export class CycleStore {
   }
 
   /**
-   * Has Neo4j plan every statement a search can run (allStatements) without running it
-   * (EXPLAIN), one after the other. Neo4j caches plans by statement text, and planning these
-   * long statements takes seconds the first time on a small machine, which the first request of
-   * each kind and length would otherwise wait for. `maxLength` stops at that length (a test that
-   * needs only the short ones). Returns the names of the statements planned.
+   * Has Neo4j plan every statement a search can run (allStatements), one after the other, by
+   * running each with parameters that match nothing: no start company, no company to draw, no
+   * flow ids, and a deal filter no deal passes (so a whole-graph search stops at the first step
+   * of each start). Neo4j plans these long statements in a second or more each on a small machine,
+   * which the first request of each kind and length would otherwise wait for; EXPLAIN alone is not
+   * enough (the executable plan is built on the first run). The statements take their parameters
+   * as one map (oneMapStatement), so the plan made here serves every filter. `maxLength` stops at
+   * that length (a test that needs only the short ones). Returns the names of the statements
+   * planned.
    */
   async plan(maxLength = MAX_FLOW_LENGTH): Promise<string[]> {
     const params = {
-      ...this.params(NO_FLOW_FILTER),
+      ...NOTHING_PASSES,
       start: '',
       through: [],
       among: [],
@@ -488,12 +505,12 @@ export class CycleStore {
       flowIds: [],
     };
     const planned: string[] = [];
-    for (const statement of allStatements(maxLength)) {
-      await this.db.readOnce(
-        { name: `${statement.name}:plan`, cypher: `EXPLAIN ${statement.cypher}` },
-        params,
-        this.options.timeoutMs,
-      );
+    // Shortest first: the default searches (maxLength 4) are ready soonest.
+    const statements = allStatements(maxLength).sort(
+      (a, b) => statementLength(a.name) - statementLength(b.name),
+    );
+    for (const statement of statements) {
+      await this.db.readOnce(statement, params, this.options.timeoutMs);
       planned.push(statement.name);
     }
     return planned;
