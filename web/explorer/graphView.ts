@@ -252,8 +252,26 @@ function stylesheet(large: boolean): StylesheetJson {
       },
     },
     { selector: ':selected', style: { 'overlay-color': '#f1c40f', 'overlay-opacity': 0.25 } },
+    // Just arrived (a live update), for a few seconds.
+    { selector: 'node.fresh', style: { 'border-color': '#1b9e5a', 'border-width': 4 } },
+    {
+      selector: 'edge.fresh',
+      style: { 'underlay-color': '#1b9e5a', 'underlay-opacity': 0.45, 'underlay-padding': 4 },
+    },
   ];
 }
+
+function signatureOf(graph: RelationshipGraph): string {
+  return `${graph.nodes.map((n) => n.companyId).join(',')}|${graph.edges
+    .map((e) => `${e.id}:${e.amountUsd}`)
+    .join(',')}`;
+}
+
+/** Element data Cytoscape does not let `data()` change. */
+const FIXED_DATA = new Set(['id', 'source', 'target', 'parent']);
+
+/** How long elements that arrived with `update` stay marked `.fresh`. */
+export const FRESH_MS = 6_000;
 
 /** Elements added per animation frame when a big graph is drawn. */
 const SLICE = 2_000;
@@ -298,6 +316,61 @@ function layoutOptions(): LayoutOptions {
   } as LayoutOptions;
 }
 
+export interface UpdateStats {
+  /** Ids of the elements added and removed. */
+  added: string[];
+  removed: string[];
+  /** Drawn afresh instead (see `update`). */
+  redrawn: boolean;
+}
+
+/**
+ * Positions for new companies: beside a neighbour that has a position (drawn already, or placed
+ * just before), else around the middle of what is drawn. Group boxes take their members' place.
+ */
+function placeNear(fresh: ElementDefinition[], cy: Core): void {
+  const at = new Map<string, { x: number; y: number }>();
+  const positionOf = (id: string): { x: number; y: number } | undefined => {
+    const placed = at.get(id);
+    if (placed) return placed;
+    const drawn = cy.getElementById(id);
+    return drawn.nonempty() && drawn.isNode() && !drawn.isParent() ? drawn.position() : undefined;
+  };
+  const edges = fresh.filter((element) => element.group === 'edges');
+  const waiting = fresh.filter(
+    (element) => element.group === 'nodes' && !String(element.data.id).startsWith(GROUP_PREFIX),
+  );
+  const box = cy.nodes('.company').boundingBox();
+  const middle = cy.nodes('.company').nonempty()
+    ? { x: (box.x1 + box.x2) / 2, y: (box.y1 + box.y2) / 2 }
+    : { x: 0, y: 0 };
+  const around = (point: { x: number; y: number }) => {
+    const angle = Math.random() * 2 * Math.PI;
+    const radius = 90 + Math.random() * 40;
+    return { x: point.x + radius * Math.cos(angle), y: point.y + radius * Math.sin(angle) };
+  };
+  // Each pass places the companies with a placed neighbour; what is left goes in the middle.
+  for (let progress = true; waiting.length && progress;) {
+    progress = false;
+    for (let i = waiting.length - 1; i >= 0; i--) {
+      const id = String(waiting[i]!.data.id);
+      const neighbour = edges
+        .filter((edge) => edge.data.source === id || edge.data.target === id)
+        .map((edge) =>
+          positionOf(String(edge.data.source === id ? edge.data.target : edge.data.source)),
+        )
+        .find((position) => position !== undefined);
+      if (!neighbour) continue;
+      const position = around(neighbour);
+      at.set(id, position);
+      waiting[i]!.position = position;
+      waiting.splice(i, 1);
+      progress = true;
+    }
+  }
+  for (const element of waiting) element.position = around(middle);
+}
+
 export class GraphView {
   readonly cy: Core;
   private graph: RelationshipGraph | undefined;
@@ -337,9 +410,7 @@ export class GraphView {
    * added in slices, one per animation frame, so the page keeps answering while it is drawn.
    */
   async draw(graph: RelationshipGraph): Promise<DrawStats | undefined> {
-    const signature = `${graph.nodes.map((n) => n.companyId).join(',')}|${graph.edges
-      .map((e) => `${e.id}:${e.amountUsd}`)
-      .join(',')}`;
+    const signature = signatureOf(graph);
     this.graph = graph;
     if (signature === this.signature) return undefined;
     this.signature = signature;
@@ -393,6 +464,75 @@ export class GraphView {
       large,
       buildMs: Math.round(done - started - layoutMs),
       layoutMs: Math.round(layoutMs),
+    };
+  }
+
+  /**
+   * Brings the drawing to `graph` in place, for live updates: what stays keeps its position (its
+   * size, width and label follow the new figures), what went is removed, and new companies are
+   * put beside a neighbour already drawn; nothing is laid out again and the viewport stays, so
+   * the picture does not jump. New elements are marked `.fresh` for FRESH_MS. Draws afresh when
+   * nothing is drawn yet or the graph crosses the big-graph threshold (its look changes).
+   */
+  async update(graph: RelationshipGraph): Promise<UpdateStats | undefined> {
+    const large = graph.nodes.length > LARGE_NODES || graph.edges.length > LARGE_EDGES;
+    if (!this.signature || large !== this.large || this.cy.nodes().empty()) {
+      const stats = await this.draw(graph);
+      return stats && { added: [], removed: [], redrawn: true };
+    }
+    const signature = signatureOf(graph);
+    this.graph = graph;
+    if (signature === this.signature) return undefined;
+    this.signature = signature;
+    this.drawing += 1; // a big graph still being added in slices stops
+    this.lit = undefined; // classes are reset below; the caller highlights again
+
+    const cy = this.cy;
+    const elements = toElements(graph, large);
+    const wanted = new Set(elements.map((element) => String(element.data.id)));
+    const isGroup = (element: ElementDefinition): boolean =>
+      String(element.data.id).startsWith(GROUP_PREFIX);
+    const isNew = (element: ElementDefinition): boolean =>
+      cy.getElementById(String(element.data.id)).empty();
+    const freshGroups = elements.filter((element) => isNew(element) && isGroup(element));
+    const fresh = elements.filter((element) => isNew(element) && !isGroup(element));
+    const removedIds: string[] = [];
+    let added = cy.collection();
+    cy.batch(() => {
+      // New group boxes first, then companies change boxes, then what went is removed: a box
+      // removed with a company still in it would take the company with it.
+      added = added.union(cy.add(freshGroups));
+      for (const element of elements) {
+        const drawn = cy.getElementById(String(element.data.id));
+        if (drawn.empty() || !drawn.isNode() || isGroup(element)) continue;
+        const parent = element.data.parent === undefined ? null : String(element.data.parent);
+        if ((drawn.parent().first().id() ?? null) !== parent) drawn.move({ parent });
+      }
+      const removed = cy.elements().filter((element) => !wanted.has(element.id()));
+      removedIds.push(...removed.map((element) => element.id()));
+      removed.remove();
+      for (const element of elements) {
+        const drawn = cy.getElementById(String(element.data.id));
+        if (drawn.empty()) continue;
+        // The figures follow; what places the element (ends, parent box) is not data to set.
+        drawn.data(
+          Object.fromEntries(Object.entries(element.data).filter(([key]) => !FIXED_DATA.has(key))),
+        );
+        const wasFresh = drawn.hasClass('fresh');
+        drawn.classes(element.classes ?? '');
+        if (wasFresh) drawn.addClass('fresh');
+      }
+      placeNear(fresh, cy);
+      added = added.union(cy.add(fresh));
+      added.addClass('fresh');
+    });
+    setTimeout(() => added.removeClass('fresh'), FRESH_MS);
+    this.container.dataset.nodeCount = String(cy.nodes('.company').length);
+    this.container.dataset.edgeCount = String(cy.edges().length);
+    return {
+      added: fresh.map((element) => String(element.data.id)),
+      removed: removedIds,
+      redrawn: false,
     };
   }
 

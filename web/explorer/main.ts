@@ -1,7 +1,9 @@
 /**
  * The explorer: a client of the public GraphQL API. The URL holds the view (see urlState.ts);
  * each change of it loads what it needs (the relationship graph, the company's circular deals)
- * and the page shows one of: start, loading, ready, empty, not found, refused, outage.
+ * and the page shows one of: start, loading, ready, empty, not found, refused, outage. While a
+ * company is open, live events (live.ts) say when a write touched what is shown: the page asks
+ * again and updates the drawing and the list in place (`refresh`).
  */
 import './style.css';
 import { ApiFailure, graphql, graphqlPartial } from './api';
@@ -9,7 +11,7 @@ import { ArticlePanel } from './article';
 import { hideDetails, showEdge, showNode } from './details';
 import { dateRange, ratio, usdWithUnknown } from './format';
 import { GraphView } from './graphView';
-import { watchDeals } from './live';
+import { LiveFeed, type LiveCycleEvent, type LiveDealChange } from './live';
 import {
   CYCLES,
   GRAPH,
@@ -44,6 +46,23 @@ let graphCyclesError: string | undefined;
 let loading: AbortController | undefined;
 let detailsLoading: AbortController | undefined;
 let stopWatching: () => void = () => {};
+/** The open company's name, and what is drawn (for deciding whether a deal concerns it). */
+let companyName = '';
+let drawnCompanies = new Set<string>();
+let drawnDeals = new Set<string>();
+/** A `load` is under way: live events wait for its end. */
+let loadInFlight = false;
+let refreshing: AbortController | undefined;
+let refreshTimer: number | undefined;
+/** What live events asked to be fetched again. */
+const pending = { graph: false, cycles: false };
+/** Circular deals that formed or changed lately (key -> until when they are marked). */
+const freshCycles = new Map<string, number>();
+const FRESH_CYCLE_MS = 8_000;
+/** Live events are gathered this long before the page asks again. */
+const REFRESH_DELAY_MS = 250;
+
+const live = new LiveFeed($<HTMLParagraphElement>('#live-status'));
 
 const view = new GraphView(graphBox, {
   onNode(node) {
@@ -185,6 +204,11 @@ async function load(force = false): Promise<void> {
   const { signal } = controller;
   syncControls();
   stopWatching();
+  stopWatching = () => {};
+  refreshing?.abort();
+  pending.graph = pending.cycles = false;
+  freshCycles.clear();
+  loadInFlight = true;
   hideDetails(details);
   if (force) view.clear();
   try {
@@ -193,6 +217,8 @@ async function load(force = false): Promise<void> {
       return;
     }
     const company = state.company;
+    // Watched from before the queries: a write committed while they run is heard.
+    stopWatching = watch(company);
     setPage('loading', `Loading the graph of ${company}…`);
     cyclesStatus.textContent = 'Loading the circular deals…';
     cycleList.replaceChildren();
@@ -222,30 +248,27 @@ async function load(force = false): Promise<void> {
     if (!cycleData.company.cycles) {
       throw new ApiFailure('refused', 'The circular deals could not be listed.');
     }
-    graph = graphData.relationshipGraph;
-    graphCyclesError = graphResult.errors[0]?.message;
-    names = new Map(graph.nodes.map((node) => [node.companyId, node.name]));
+    setGraph(graphData.relationshipGraph, graphResult.errors[0]?.message);
+    companyName = cycleData.company.name;
     document.title = `${cycleData.company.name} · Explorer · AI Deal Graph`;
     cyclesTitle.textContent = `Circular deals through ${cycleData.company.name}`;
     cycles = cycleData.company.cycles.edges.map((edge) => edge.node);
     renderCycles(cycleData.company.cycles.totalCount);
 
-    if (graph.edges.length === 0) {
+    if (graphData.relationshipGraph.edges.length === 0) {
       view.clear();
       setPage('empty', `${cycleData.company.name} has no deals in the graph yet.`);
     } else {
       setPage('ready');
-      const stats = await view.draw(graph);
+      const stats = await view.draw(graphData.relationshipGraph);
       if (signal.aborted) return;
       if (stats) graphBox.dataset.drawMs = String(stats.buildMs + stats.layoutMs);
     }
     renderSelection();
-    stopWatching = watchDeals(
-      graph.nodes.map((node) => node.companyId),
-      () => void load(),
-    );
   } catch (error) {
     if (signal.aborted) return;
+    stopWatching();
+    stopWatching = () => {};
     view.clear();
     cycleList.replaceChildren();
     cyclesStatus.textContent = '';
@@ -265,6 +288,138 @@ async function load(force = false): Promise<void> {
     } else {
       setPage('outage', `Something went wrong: ${String(error)}`);
     }
+  } finally {
+    if (loading === controller) {
+      loadInFlight = false;
+      if (!signal.aborted && (pending.graph || pending.cycles)) scheduleRefresh();
+    }
+  }
+}
+
+function setGraph(next: RelationshipGraph, cyclesError: string | undefined): void {
+  graph = next;
+  graphCyclesError = cyclesError;
+  names = new Map(next.nodes.map((node) => [node.companyId, node.name]));
+  drawnCompanies = new Set(next.nodes.map((node) => node.companyId));
+  drawnDeals = new Set(next.edges.flatMap((edge) => edge.dealIds));
+}
+
+// --- Live updates ------------------------------------------------------------------------------
+
+/** Watches the writes that may change what the open company's view shows. */
+function watch(company: string): () => void {
+  return live.watch({
+    cycleWhere: { ...cycleWhere(), through: [company] },
+    onDeal(change) {
+      if (loadInFlight || concernsDrawing(change)) ask({ graph: true });
+    },
+    onCycle(event: LiveCycleEvent) {
+      if (event.kind !== 'BROKEN') freshCycles.set(event.cycle.key, Date.now() + FRESH_CYCLE_MS);
+      // The graph's own cycles (what a selected one highlights) change with the list.
+      ask({ graph: true, cycles: true });
+    },
+    onGap() {
+      ask({ graph: true, cycles: true });
+    },
+  });
+}
+
+/**
+ * Whether a deal write may change the drawing: it involves a drawn company (or a subsidiary of
+ * one), or it is one of the drawn deals. Deals further out may still extend a deeper graph by a
+ * company; those the next view shows.
+ */
+function concernsDrawing(change: LiveDealChange): boolean {
+  if (drawnDeals.has(change.dealId)) return true;
+  const parties = [
+    change.fromCompanyId,
+    change.toCompanyId,
+    change.deal?.from.parent?.id,
+    change.deal?.to.parent?.id,
+  ];
+  return parties.some((id) => id !== undefined && drawnCompanies.has(id));
+}
+
+function ask(what: { graph?: boolean; cycles?: boolean }): void {
+  pending.graph ||= what.graph ?? false;
+  pending.cycles ||= what.cycles ?? false;
+  if (!loadInFlight) scheduleRefresh();
+}
+
+function scheduleRefresh(): void {
+  if (refreshTimer !== undefined) return;
+  refreshTimer = window.setTimeout(() => {
+    refreshTimer = undefined;
+    void refresh();
+  }, REFRESH_DELAY_MS);
+}
+
+/**
+ * Asks again for what live events said changed and updates the page in place: the drawing keeps
+ * its layout (GraphView.update), the list keeps the selection, the details panel stays open.
+ * One at a time; events meanwhile make another round.
+ */
+async function refresh(): Promise<void> {
+  const company = state.company;
+  if (!company || loadInFlight || refreshing) return;
+  const wanted = { ...pending };
+  pending.graph = pending.cycles = false;
+  if (!wanted.graph && !wanted.cycles) return;
+  const controller = new AbortController();
+  refreshing = controller;
+  const { signal } = controller;
+  let failed = false;
+  try {
+    const [graphResult, cycleData] = await Promise.all([
+      wanted.graph
+        ? graphqlPartial<{ relationshipGraph: RelationshipGraph | null }>(
+            GRAPH,
+            {
+              companyIds: [company, ...state.expand],
+              depth: state.depth,
+              cycleMaxLength: state.filters.maxLength,
+            },
+            signal,
+          )
+        : undefined,
+      wanted.cycles
+        ? graphql<{ company: CompanyCycles | null }>(
+            CYCLES,
+            { id: company, where: cycleWhere() },
+            signal,
+          )
+        : undefined,
+    ]);
+    if (signal.aborted) return;
+    const next = graphResult?.data.relationshipGraph;
+    if (next) {
+      setGraph(next, graphResult.errors[0]?.message);
+      if (next.edges.length === 0) {
+        view.clear();
+        setPage('empty', `${companyName} has no deals in the graph yet.`);
+      } else {
+        if (document.body.dataset.state !== 'ready') setPage('ready');
+        await view.update(next);
+        if (signal.aborted) return;
+      }
+    }
+    const listed = cycleData?.company?.cycles;
+    if (listed) {
+      cycles = listed.edges.map((edge) => edge.node);
+      renderCycles(listed.totalCount);
+    }
+    renderSelection();
+  } catch (error) {
+    if (signal.aborted) return;
+    // The view stays as it was; the next event tries again.
+    failed = true;
+    pending.graph ||= wanted.graph;
+    pending.cycles ||= wanted.cycles;
+    console.warn('live update failed', error);
+  } finally {
+    if (refreshing === controller) refreshing = undefined;
+    const more = pending.graph || pending.cycles;
+    if (!failed && !signal.aborted && !loadInFlight && more) scheduleRefresh();
   }
 }
 
@@ -286,6 +441,11 @@ function renderCycles(totalCount: number): void {
     button.className = 'cycle';
     button.dataset.cycleKey = key;
     button.setAttribute('aria-pressed', 'false');
+    const freshFor = (freshCycles.get(key) ?? 0) - Date.now();
+    if (freshFor > 0) {
+      button.classList.add('fresh');
+      setTimeout(() => button.classList.remove('fresh'), freshFor);
+    }
     const path = document.createElement('strong');
     path.textContent = [...cycle.companies, cycle.companies[0]!].map((c) => c.name).join(' → ');
     const figures = document.createElement('span');
