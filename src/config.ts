@@ -63,6 +63,43 @@ export interface RateLimits {
 
 export const DEFAULT_RATE_LIMITS: RateLimits = { points: 600, windowSeconds: 60, costUnit: 1_000 };
 
+/**
+ * Live events (subscriptions over WebSocket, src/live/): how the change log is tailed and kept,
+ * and the limits on who listens. See the README's "Live events".
+ */
+export interface LiveSettings {
+  /** How often every server reads new changes from the log, in ms (LIVE_POLL_MS). */
+  pollMs: number;
+  /** Changes are kept this long for clients resuming with a cursor (LIVE_RETENTION_HOURS). */
+  retentionHours: number;
+  /** Open WebSocket connections one server accepts (LIVE_MAX_CONNECTIONS). */
+  maxConnections: number;
+  /** Subscriptions one connection may hold at once (LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION). */
+  maxSubscriptionsPerConnection: number;
+  /**
+   * Events one subscription may have waiting to be sent; past it (or past
+   * LIVE_MAX_BUFFERED_BYTES unsent on the socket) the client is a slow consumer and is
+   * disconnected (LIVE_MAX_QUEUED_EVENTS).
+   */
+  maxQueuedEvents: number;
+  maxBufferedBytes: number;
+  /**
+   * How long a cycle filter's events stay resumable on this server after its last subscriber
+   * left, in seconds (LIVE_RESUME_SECONDS).
+   */
+  resumeSeconds: number;
+}
+
+export const DEFAULT_LIVE_SETTINGS: LiveSettings = {
+  pollMs: 150,
+  retentionHours: 24,
+  maxConnections: 1_000,
+  maxSubscriptionsPerConnection: 20,
+  maxQueuedEvents: 1_000,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  resumeSeconds: 300,
+};
+
 /** Everything the server reads from its environment; see the README's configuration table. */
 export interface Config {
   /** Unset: a local Neo4j is provisioned and started by the server itself. */
@@ -106,6 +143,7 @@ export interface Config {
   cycleLimits: CycleLimits;
   /** At most this many cycle, path and graph queries run at once; the others wait their turn. */
   heavyQueryConcurrency: number;
+  live: LiveSettings;
   /** Load the seed dataset into an empty database (SEED; default true). */
   seed: boolean;
   logLevel: LogLevel;
@@ -308,6 +346,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       resultCap: settings.positiveInt('CYCLE_RESULT_CAP', DEFAULT_CYCLE_LIMITS.resultCap),
     },
     heavyQueryConcurrency: settings.int('HEAVY_QUERY_CONCURRENCY', 4, 1, 1_000),
+    live: {
+      pollMs: settings.int('LIVE_POLL_MS', DEFAULT_LIVE_SETTINGS.pollMs, 10, 60_000),
+      retentionHours: settings.int(
+        'LIVE_RETENTION_HOURS',
+        DEFAULT_LIVE_SETTINGS.retentionHours,
+        1,
+        24 * 90,
+      ),
+      maxConnections: settings.int(
+        'LIVE_MAX_CONNECTIONS',
+        DEFAULT_LIVE_SETTINGS.maxConnections,
+        0,
+        1_000_000,
+      ),
+      maxSubscriptionsPerConnection: settings.int(
+        'LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+        DEFAULT_LIVE_SETTINGS.maxSubscriptionsPerConnection,
+        1,
+        10_000,
+      ),
+      maxQueuedEvents: settings.int(
+        'LIVE_MAX_QUEUED_EVENTS',
+        DEFAULT_LIVE_SETTINGS.maxQueuedEvents,
+        1,
+        1_000_000,
+      ),
+      maxBufferedBytes: settings.int(
+        'LIVE_MAX_BUFFERED_BYTES',
+        DEFAULT_LIVE_SETTINGS.maxBufferedBytes,
+        1_024,
+        1_073_741_824,
+      ),
+      resumeSeconds: settings.int(
+        'LIVE_RESUME_SECONDS',
+        DEFAULT_LIVE_SETTINGS.resumeSeconds,
+        0,
+        86_400,
+      ),
+    },
     seed: settings.flag('SEED', true),
     logLevel: settings.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   };

@@ -1,3 +1,4 @@
+import type { LiveConnection, LiveHub } from './live/hub.js';
 import type { Loaders } from './loaders.js';
 import type { Stores } from './stores/index.js';
 
@@ -21,4 +22,6 @@ export interface Context {
   client: string;
   /** The estimated cost of the operation, set once it is computed (src/http/queryLimits.ts). */
   cost: { estimate: number };
+  /** Live events: the server's hub, and for a subscription over WebSocket its connection. */
+  live?: { hub: LiveHub; connection?: LiveConnection };
 }

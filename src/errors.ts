@@ -30,6 +30,13 @@ export const ErrorCode = {
   /** More cycle, path or graph searches than one request may run (GRAPHQL_MAX_SEARCHES). */
   TOO_MANY_SEARCHES: 'TOO_MANY_SEARCHES',
   REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
+  // Live events (src/live/).
+  /** A resume cursor older than the change log's retention, or from a log that was reset. */
+  CURSOR_EXPIRED: 'CURSOR_EXPIRED',
+  /** More subscriptions on one connection than LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION. */
+  TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
+  /** The subscription could not keep up with the graph and was ended (retry later). */
+  SUBSCRIPTION_FAILED: 'SUBSCRIPTION_FAILED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -7,6 +7,9 @@
  * token limit -> log scope -> Apollo (CSRF check, parse, validation with the depth/alias/directive
  * limits, cost limit, execution) -> formatError (codes, masking) -> Cache-Control -> one log line
  * and the metrics.
+ *
+ * Subscriptions go over WebSocket on the same port and path (src/live/wsServer.ts), with the same
+ * schema, context and limits; the live hub (src/live/hub.ts) tails the change log for them.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,8 +20,9 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import express, { type RequestHandler } from 'express';
-import { DEFAULT_QUERY_LIMITS, type Config } from './config.js';
+import { DEFAULT_LIVE_SETTINGS, DEFAULT_QUERY_LIMITS, type Config } from './config.js';
 import type { Context } from './context.js';
 import { callerFrom } from './http/auth.js';
 import {
@@ -42,6 +46,8 @@ import {
   requestLoggingPlugin,
 } from './http/requestLogging.js';
 import { bodyErrors, tokenLimit } from './http/requestLimits.js';
+import { LiveHub } from './live/hub.js';
+import { startLiveServer } from './live/wsServer.js';
 import { createLoaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import { resolvers } from './resolvers/index.js';
@@ -61,7 +67,12 @@ export interface RunningServer {
   url: string;
   port: number;
   httpServer: http.Server;
-  /** Stops accepting connections, finishes in-flight requests, stops Apollo. */
+  /** Live events: the change-log tail and the subscriptions it feeds. */
+  live: LiveHub;
+  /**
+   * Stops accepting connections, closes WebSocket connections (1001), finishes in-flight
+   * requests, stops Apollo and the change-log tail.
+   */
   stop(): Promise<void>;
 }
 
@@ -84,6 +95,7 @@ export interface ServerOptions {
         | 'corsOrigins'
         | 'corsMaxAgeSeconds'
         | 'cacheMaxAgeSeconds'
+        | 'live'
       >
     >;
   stores: Stores;
@@ -106,15 +118,31 @@ export async function startServer({
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   const metrics = createMetrics(stores.db);
+  // One executable schema for HTTP and WebSocket.
+  const schema = makeExecutableSchema<Context>({ typeDefs: loadTypeDefs(), resolvers });
+  const formatError = createFormatError(logger, {
+    suggestFields: introspection,
+    onError: metrics.countError,
+  });
+  const live = new LiveHub(stores, config.live ?? DEFAULT_LIVE_SETTINGS, logger, metrics.live);
+  live.start();
+  const liveServer = startLiveServer({
+    httpServer,
+    schema,
+    stores,
+    hub: live,
+    limits,
+    adminToken: config.adminToken,
+    maxPayload: MAX_BODY_BYTES,
+    formatError,
+    observer: metrics.live,
+    logger,
+  });
 
   const apollo = new ApolloServer<Context>({
-    typeDefs: loadTypeDefs(),
-    resolvers,
+    schema,
     logger,
-    formatError: createFormatError(logger, {
-      suggestFields: introspection,
-      onError: metrics.countError,
-    }),
+    formatError,
     includeStacktraceInErrorResponses: !config.production,
     introspection,
     // On by default in Apollo Server 5; stated because the server relies on it: a GET or a POST
@@ -125,6 +153,18 @@ export async function startServer({
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: DRAIN_GRACE_MS }),
+      // WebSocket connections are closed first (1001 Going Away): clients reconnect elsewhere and
+      // resume with `after`. The HTTP drain would otherwise wait for them.
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await liveServer.close();
+              await live.stop();
+            },
+          };
+        },
+      },
       // No field has cache hints; the plugin would otherwise run a hook for every field resolved.
       ApolloServerPluginCacheControlDisabled(),
       // The playground is our own GraphiQL build (src/http/web.ts), not Apollo's CDN page.
@@ -173,6 +213,7 @@ export async function startServer({
     url: `http://${host}:${port}/graphql`,
     port,
     httpServer,
+    live,
     async stop() {
       await apollo.stop();
       metrics.close();

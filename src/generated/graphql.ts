@@ -3,6 +3,8 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { CompanyRow, DealRow, SourceRow, CompanyTotalsRow, GraphNodeRow, DeletedDealRow } from '../stores/rows.js';
 import type { CycleRow, PathRow, FlowStepRow } from '../domain/flows.js';
 import type { RelationshipGraphRows } from '../stores/graphStore.js';
+import type { CycleEventRow, DealEventRow } from '../live/events.js';
+import type { Change } from '../stores/changeLogStore.js';
 import type { Context } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -239,12 +241,17 @@ export type CycleEvent = {
   __typename?: 'CycleEvent';
   /** When the write was committed. */
   at: Scalars['DateTime']['output'];
-  /** The deal write that formed, changed or broke the cycle. */
-  cause: DealChange;
+  /**
+   * The deal write that formed, changed or broke the cycle. Null when the cause was a change of
+   * parent (see `parentChange`), which moves deals to other top-level parents without writing them.
+   */
+  cause?: Maybe<DealChange>;
   /** Opaque: give it back as `after` to resume after this event. */
   cursor: Scalars['String']['output'];
   cycle: DealCycle;
   kind: CycleEventKind;
+  /** Set when companies moved to another top-level parent: the parents whose trees changed. */
+  parentChange?: Maybe<ParentChange>;
 };
 
 export type CycleEventKind =
@@ -1044,6 +1051,16 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/**
+ * Companies moved to another top-level parent (a `parentId` written), so their deals now roll up
+ * elsewhere: cycles through the old and the new parent may form, change or break.
+ */
+export type ParentChange = {
+  __typename?: 'ParentChange';
+  /** The top-level parents whose trees changed, before and after the move. */
+  companyIds: Array<Scalars['ID']['output']>;
+};
+
 /** A physical quantity where a deal is sized in something other than dollars (10 GW, 160M shares). */
 export type Quantity = {
   __typename?: 'Quantity';
@@ -1431,7 +1448,7 @@ export type ResolversTypes = {
   CompanyOrder: CompanyOrder;
   CompanyOrderField: CompanyOrderField;
   CompanyTotals: ResolverTypeWrapper<CompanyTotalsRow>;
-  CycleEvent: ResolverTypeWrapper<Omit<CycleEvent, 'cause' | 'cycle'> & { cause: ResolversTypes['DealChange'], cycle: ResolversTypes['DealCycle'] }>;
+  CycleEvent: ResolverTypeWrapper<CycleEventRow>;
   CycleEventKind: CycleEventKind;
   CycleFilter: CycleFilter;
   CycleMix: CycleMix;
@@ -1439,7 +1456,7 @@ export type ResolversTypes = {
   CycleOrderField: CycleOrderField;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Deal: ResolverTypeWrapper<DealRow>;
-  DealChange: ResolverTypeWrapper<Omit<DealChange, 'deal'> & { deal?: Maybe<ResolversTypes['Deal']> }>;
+  DealChange: ResolverTypeWrapper<Change>;
   DealChangeKind: DealChangeKind;
   DealConnection: ResolverTypeWrapper<Omit<DealConnection, 'edges'> & { edges: Array<ResolversTypes['DealEdge']> }>;
   DealCycle: ResolverTypeWrapper<CycleRow>;
@@ -1448,7 +1465,7 @@ export type ResolversTypes = {
   DealDraft: ResolverTypeWrapper<Omit<DealDraft, 'existing' | 'from' | 'to'> & { existing: Array<ResolversTypes['Deal']>, from: ResolversTypes['DraftParty'], to: ResolversTypes['DraftParty'] }>;
   DealDraftInput: DealDraftInput;
   DealEdge: ResolverTypeWrapper<Omit<DealEdge, 'node'> & { node: ResolversTypes['Deal'] }>;
-  DealEvent: ResolverTypeWrapper<Omit<DealEvent, 'change'> & { change: ResolversTypes['DealChange'] }>;
+  DealEvent: ResolverTypeWrapper<DealEventRow>;
   DealExtraction: ResolverTypeWrapper<Omit<DealExtraction, 'drafts'> & { drafts: Array<ResolversTypes['DealDraft']> }>;
   DealFilter: DealFilter;
   DealOrder: DealOrder;
@@ -1481,6 +1498,7 @@ export type ResolversTypes = {
   MoneyPathOrderField: MoneyPathOrderField;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  ParentChange: ResolverTypeWrapper<Change>;
   PartialDate: ResolverTypeWrapper<Scalars['PartialDate']['output']>;
   Quantity: ResolverTypeWrapper<Quantity>;
   QuantityInput: QuantityInput;
@@ -1509,12 +1527,12 @@ export type ResolversParentTypes = {
   CompanyFilter: CompanyFilter;
   CompanyOrder: CompanyOrder;
   CompanyTotals: CompanyTotalsRow;
-  CycleEvent: Omit<CycleEvent, 'cause' | 'cycle'> & { cause: ResolversParentTypes['DealChange'], cycle: ResolversParentTypes['DealCycle'] };
+  CycleEvent: CycleEventRow;
   CycleFilter: CycleFilter;
   CycleOrder: CycleOrder;
   DateTime: Scalars['DateTime']['output'];
   Deal: DealRow;
-  DealChange: Omit<DealChange, 'deal'> & { deal?: Maybe<ResolversParentTypes['Deal']> };
+  DealChange: Change;
   DealConnection: Omit<DealConnection, 'edges'> & { edges: Array<ResolversParentTypes['DealEdge']> };
   DealCycle: CycleRow;
   DealCycleConnection: Omit<DealCycleConnection, 'edges'> & { edges: Array<ResolversParentTypes['DealCycleEdge']> };
@@ -1522,7 +1540,7 @@ export type ResolversParentTypes = {
   DealDraft: Omit<DealDraft, 'existing' | 'from' | 'to'> & { existing: Array<ResolversParentTypes['Deal']>, from: ResolversParentTypes['DraftParty'], to: ResolversParentTypes['DraftParty'] };
   DealDraftInput: DealDraftInput;
   DealEdge: Omit<DealEdge, 'node'> & { node: ResolversParentTypes['Deal'] };
-  DealEvent: Omit<DealEvent, 'change'> & { change: ResolversParentTypes['DealChange'] };
+  DealEvent: DealEventRow;
   DealExtraction: Omit<DealExtraction, 'drafts'> & { drafts: Array<ResolversParentTypes['DealDraft']> };
   DealFilter: DealFilter;
   DealOrder: DealOrder;
@@ -1549,6 +1567,7 @@ export type ResolversParentTypes = {
   MoneyPathOrder: MoneyPathOrder;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
+  ParentChange: Change;
   PartialDate: Scalars['PartialDate']['output'];
   Quantity: Quantity;
   QuantityInput: QuantityInput;
@@ -1636,10 +1655,11 @@ export type CompanyTotalsResolvers<ContextType = Context, ParentType extends Res
 
 export type CycleEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CycleEvent'] = ResolversParentTypes['CycleEvent']> = {
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  cause?: Resolver<ResolversTypes['DealChange'], ParentType, ContextType>;
+  cause?: Resolver<Maybe<ResolversTypes['DealChange']>, ParentType, ContextType>;
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   cycle?: Resolver<ResolversTypes['DealCycle'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['CycleEventKind'], ParentType, ContextType>;
+  parentChange?: Resolver<Maybe<ResolversTypes['ParentChange']>, ParentType, ContextType>;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -1861,6 +1881,10 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type ParentChangeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ParentChange'] = ResolversParentTypes['ParentChange']> = {
+  companyIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+};
+
 export interface PartialDateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['PartialDate'], any> {
   name: 'PartialDate';
 }
@@ -1935,6 +1959,7 @@ export type Resolvers<ContextType = Context> = {
   MoneyPathEdge?: MoneyPathEdgeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  ParentChange?: ParentChangeResolvers<ContextType>;
   PartialDate?: GraphQLScalarType;
   Quantity?: QuantityResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;

@@ -9,7 +9,8 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LiveObserver } from '../live/hub.js';
 import type { Database } from '../neo4j/database.js';
 
 export const MAX_OPERATION_LABELS = 100;
@@ -25,6 +26,8 @@ export interface Metrics {
   handler: RequestHandler;
   /** Counts an error sent to a client. */
   countError(code: string): void;
+  /** Live events: subscriptions, connections, events published and their delivery lag. */
+  live: LiveObserver;
   /** Stops recording (the Database outlives a stopped server in tests). */
   close(): void;
 }
@@ -59,6 +62,44 @@ export function createMetrics(db: Database): Metrics {
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
+
+  const liveSubscriptions = new Gauge({
+    name: 'live_subscriptions',
+    help: 'Active GraphQL subscriptions, by kind (cycles, deals).',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  const liveConnections = new Gauge({
+    name: 'live_connections',
+    help: 'Open GraphQL-over-WebSocket connections.',
+    registers: [registry],
+  });
+  const livePublished = new Counter({
+    name: 'live_events_published_total',
+    help: 'Live events handed to subscribers, by kind (deal, cycle_formed, cycle_changed, cycle_broken): one per subscriber.',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  const liveLag = new Histogram({
+    name: 'live_delivery_lag_seconds',
+    help: 'Time from a write committing to its event being sent to a subscriber.',
+    buckets: [0.025, 0.05, 0.1, 0.2, 0.35, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const liveSlow = new Counter({
+    name: 'live_slow_consumers_total',
+    help: 'Subscribers disconnected because events piled up unread.',
+    registers: [registry],
+  });
+  const live: LiveObserver = {
+    subscriptions: (kind, delta) => liveSubscriptions.inc({ kind }, delta),
+    connections: (delta) => liveConnections.inc(delta),
+    published: (kind, subscribers) => {
+      if (subscribers > 0) livePublished.inc({ kind }, subscribers);
+    },
+    delivered: (lag) => liveLag.observe(Math.max(lag, 0)),
+    slowConsumer: () => liveSlow.inc(),
+  };
 
   let recording = true;
   db.observe((name, seconds, failed) => {
@@ -102,6 +143,7 @@ export function createMetrics(db: Database): Metrics {
       res.send(await registry.metrics());
     },
     countError: (code) => errors.inc({ code }),
+    live,
     close() {
       recording = false;
     },

@@ -42,6 +42,21 @@ export const MIGRATIONS: Statement[] = [
       CALL () { MATCH (d:Deal) WHERE d.version IS NULL SET d.version = 1 }`,
   },
   {
+    // The change log (src/stores/changeLogStore.ts): one head node, changes read by sequence
+    // number and pruned by age.
+    name: 'constraint change_log_head',
+    cypher:
+      'CREATE CONSTRAINT change_log_head IF NOT EXISTS FOR (h:ChangeLogHead) REQUIRE h.id IS UNIQUE',
+  },
+  {
+    name: 'index change_seq',
+    cypher: 'CREATE INDEX change_seq IF NOT EXISTS FOR (c:Change) ON (c.seq)',
+  },
+  {
+    name: 'index change_at',
+    cypher: 'CREATE INDEX change_at IF NOT EXISTS FOR (c:Change) ON (c.at)',
+  },
+  {
     name: 'fulltext company_search',
     cypher:
       'CREATE FULLTEXT INDEX company_search IF NOT EXISTS FOR (c:Company) ON EACH [c.name, c.aliasText]',

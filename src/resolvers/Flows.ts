@@ -27,7 +27,7 @@ import { dependencySuffix, suffixOf, tagRows } from './identity.js';
  * What a cycle's or path's values (steps, figures, `timeRespecting`) depend on: the effective deal
  * filter and the time condition. Which cycles are listed (through, lengths, mix, order) is not.
  */
-function flowSuffix(query: {
+export function flowSuffix(query: {
   filter: FlowFilter;
   timeRespecting: boolean;
   maxSpanDays: number | null;

@@ -5,6 +5,7 @@ import { CompanyCycles, DealCycle, FlowQuery, FlowStep, MoneyPath } from './Flow
 import { ExtractionMutation, ExtractionQuery } from './Extraction.js';
 import { DeletedDeal, Mutation } from './Mutation.js';
 import { Query } from './Query.js';
+import { CycleEvent, DealChange, DealEvent, ParentChange, Subscription } from './Subscription.js';
 import { GraphNode, GraphQuery, RelationshipGraph } from './RelationshipGraph.js';
 import { PartialDate } from './scalars.js';
 import { guardMutations } from './writeGuard.js';
@@ -25,4 +26,9 @@ export const resolvers: Resolvers = {
   GraphNode,
   RelationshipGraph,
   DeletedDeal,
+  Subscription,
+  CycleEvent,
+  DealEvent,
+  DealChange,
+  ParentChange,
 };

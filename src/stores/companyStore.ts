@@ -16,6 +16,7 @@ import {
   type SortColumn,
   type SortKey,
 } from './pagination.js';
+import type { ChangeLogStore } from './changeLogStore.js';
 import type { FlowStore } from './flowStore.js';
 import { bumpVersion, checkVersion, writeHash } from './versions.js';
 
@@ -266,6 +267,7 @@ export class CompanyStore {
   constructor(
     private readonly db: Database,
     private readonly flows: FlowStore,
+    private readonly changes: ChangeLogStore,
   ) {}
 
   async byIds(ids: readonly string[]): Promise<(CompanyRow | null)[]> {
@@ -359,7 +361,9 @@ export class CompanyStore {
         })),
       );
     }
-    await this.flows.afterCompaniesWritten(tx, [...batchIds]);
+    const moved = await this.flows.afterCompaniesWritten(tx, [...batchIds]);
+    // A parent change moves deals to other top-level parents, which can form or break cycles.
+    await this.changes.logReroot(tx, moved);
   }
 
   async count(): Promise<number> {

@@ -8,6 +8,7 @@ import type { ManagedTransaction } from 'neo4j-driver';
 import { badInput, type Problem } from '../errors.js';
 import { DEAL_SIDES, type DealWrite } from '../domain/validate.js';
 import { builtStatement, runIn, type Database, type Statement } from '../neo4j/database.js';
+import type { ChangeLogStore } from './changeLogStore.js';
 import { COMPANY_ROW, type CompanyStore } from './companyStore.js';
 import type { FlowStore } from './flowStore.js';
 import type { CompanyRow, DealRow, DealType, Page, SourceRow } from './rows.js';
@@ -412,6 +413,7 @@ export class DealStore {
     private readonly db: Database,
     private readonly companies: CompanyStore,
     private readonly flows: FlowStore,
+    private readonly changes: ChangeLogStore,
   ) {}
 
   async byIds(ids: readonly string[]): Promise<(DealRow | null)[]> {
@@ -501,6 +503,10 @@ export class DealStore {
       tx,
       rows.map((r) => r.id),
     );
+    const logged = await this.changes.dealStates(
+      tx,
+      rows.map((r) => r.id),
+    );
     const [result] = await runIn<{ written: string[] }>(tx, RECORD_DEALS, {
       rows: rows.map((row) => ({ ...row, writeHash: dealWriteHash(row) })),
     });
@@ -520,6 +526,12 @@ export class DealStore {
       rows.map((r) => [r.fromId, r.toId]),
     );
     await this.flows.refreshPairs(tx, [...before, ...after]);
+    // Last: the change log's lock is held from here to the commit (changeLogStore.ts).
+    await this.changes.logDealWrites(
+      tx,
+      rows.map((r) => r.id),
+      logged,
+    );
   }
 
   /** Records one deal; refused with CONFLICT when `ifVersion` is given and stale. */
@@ -563,7 +575,14 @@ export class DealStore {
   async deleteIn(tx: ManagedTransaction, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     const pairs = await this.flows.pairsOfDeals(tx, ids);
+    const logged = await this.changes.dealStates(tx, ids);
+    const gone = await runIn<{ deal: DealRow }>(tx, DEALS_BY_IDS, { ids });
     await runIn(tx, DELETE_DEALS, { ids });
     await this.flows.refreshPairs(tx, pairs);
+    await this.changes.logDealDeletes(
+      tx,
+      gone.map((r) => r.deal),
+      logged,
+    );
   }
 }

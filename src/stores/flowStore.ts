@@ -96,7 +96,9 @@ const SET_ROOT_IDS: Statement = {
     WITH c, c.rootId AS before, root.id AS after
     SET c.rootId = after
     WITH before, after WHERE before IS NULL OR before <> after
-    RETURN collect(DISTINCT before) + collect(DISTINCT after) AS changedRoots`,
+    RETURN collect(DISTINCT before) + collect(DISTINCT after) AS changedRoots,
+      collect(DISTINCT CASE WHEN before IS NOT NULL THEN before END)
+        + collect(DISTINCT CASE WHEN before IS NOT NULL THEN after END) AS movedRoots`,
 };
 
 /** Every pair that involves one of the given roots, from the deals and from existing flows. */
@@ -162,20 +164,25 @@ export class FlowStore {
 
   /**
    * After companies were written: keeps rootId right in their subtrees and, where a top-level
-   * parent changed, re-derives every flow of the old and the new roots.
+   * parent changed, re-derives every flow of the old and the new roots. Returns the roots of
+   * existing companies that moved to another top-level parent, before and after (new companies
+   * left out: they have no flows yet), for the change log.
    */
   async afterCompaniesWritten(
     tx: ManagedTransaction,
     companyIds: readonly string[],
-  ): Promise<void> {
-    const [row] = await runIn<{ changedRoots: string[] }>(tx, SET_ROOT_IDS, { ids: companyIds });
+  ): Promise<string[]> {
+    const [row] = await runIn<{ changedRoots: string[]; movedRoots: string[] }>(tx, SET_ROOT_IDS, {
+      ids: companyIds,
+    });
     const roots = row?.changedRoots ?? [];
-    if (roots.length === 0) return;
+    if (roots.length === 0) return [];
     const pairs = await runIn<{ pair: RootPair }>(tx, PAIRS_OF_ROOTS, { roots });
     await this.refreshPairs(
       tx,
       pairs.map((p) => p.pair),
     );
+    return [...new Set(row?.movedRoots ?? [])];
   }
 
   /** True when companies lack rootId or flows lack `live` (written by an older version). */

@@ -1,5 +1,6 @@
 import { DEFAULT_CYCLE_LIMITS } from '../config.js';
 import type { Database } from '../neo4j/database.js';
+import { ChangeLogStore } from './changeLogStore.js';
 import { CompanyStore } from './companyStore.js';
 import { DealStore } from './dealStore.js';
 import { ExtractionStore } from './extractionStore.js';
@@ -18,6 +19,8 @@ export interface Stores {
   graph: GraphStore;
   selections: SelectionStore;
   extraction: ExtractionStore;
+  /** The change log every write appends to and every server tails (live events). */
+  changes: ChangeLogStore;
 }
 
 /**
@@ -29,8 +32,9 @@ export function createStores(
   cycleLimits: CycleStoreOptions = DEFAULT_CYCLE_LIMITS,
 ): Stores {
   const flows = new FlowStore(db);
-  const companies = new CompanyStore(db, flows);
-  const deals = new DealStore(db, companies, flows);
+  const changes = new ChangeLogStore(db);
+  const companies = new CompanyStore(db, flows, changes);
+  const deals = new DealStore(db, companies, flows, changes);
   const cycles = new CycleStore(db, cycleLimits);
   return {
     db,
@@ -41,5 +45,6 @@ export function createStores(
     graph: new GraphStore(db, cycles),
     selections: new SelectionStore(db),
     extraction: new ExtractionStore(db, companies, deals),
+    changes,
   };
 }

@@ -1,0 +1,258 @@
+/**
+ * One cycle filter watched on this server, shared by every subscriber with that filter.
+ *
+ * It keeps the cycles that match the filter now (`known`), starting from one search of the whole
+ * filter when the first subscriber comes. For each batch of changes from the log, after the
+ * writes committed, it searches again only the cycles through each changed company pair (the
+ * pair's top-level parents, before and after the write: `CycleStore.cycles` with
+ * `through: [a, b]`), or through each top-level parent a parent change moved, bounded by the
+ * filter's maxLength (at most 8); it compares what it finds with the known cycles through the
+ * same companies and emits FORMED (new), CHANGED (its deals or figures differ) and BROKEN (gone,
+ * told as it last was).
+ *
+ * Why that is exact: a cycle's existence and figures depend only on the deals of its own steps,
+ * so a write can only affect cycles through the pair it changed. Each search reads the graph as
+ * committed when it runs, which may already include later writes: an event may then come one
+ * batch early, attributed to the earlier change, and the later change finds nothing left to
+ * tell. After the last change through a cycle is processed, what the watch knows of it is what
+ * `circularDeals` says. So the cycles told FORMED minus those told BROKEN, from the first search
+ * on, are `circularDeals(where:)`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CycleRow } from '../domain/flows.js';
+import { ErrorCode, UserError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { tagRows } from '../resolvers/identity.js';
+import type { Change } from '../stores/changeLogStore.js';
+import type { CycleQuery, CycleStore } from '../stores/cycleStore.js';
+import type { DealRow } from '../stores/rows.js';
+import { cursorExpired, cycleCursor, type CycleCursor } from './cursors.js';
+import type { EventQueue } from './eventQueue.js';
+import type { CycleEventKind, CycleEventRow, LivePayload } from './events.js';
+
+export type CyclePayload = LivePayload<CycleEventRow>;
+
+/** Events a watch keeps for subscribers that resume. */
+const HISTORY = 10_000;
+/** Retries of a failed search (the database briefly away) before the watch gives up. */
+const RETRY_DELAYS_MS = [500, 2_000, 5_000];
+
+interface Known {
+  row: CycleRow;
+  /** What the cycle's events compare: its steps' deals and their figures. */
+  signature: string;
+}
+
+/** The cycle's steps and passing deals: equal signatures, equal figures. */
+function signature(row: CycleRow): string {
+  return JSON.stringify(
+    row.steps.map((s) => [
+      s.fromId,
+      s.toId,
+      s.deals.map((d) => [d.id, d.type, d.amountUsd, d.announcedOn]),
+    ]),
+  );
+}
+
+export interface WatchDeps {
+  cycles: CycleStore;
+  logger: Logger;
+  /** Called for every event emitted, with how many subscribers it went to. */
+  published(kind: CycleEventKind, subscribers: number): void;
+}
+
+export class CycleWatch {
+  /** Names this watch in its events' cursors. */
+  readonly id = randomUUID().replaceAll('-', '').slice(0, 16);
+  readonly subscribers = new Set<EventQueue<CyclePayload>>();
+  /** Settles once the first search is done; rejects when it failed (the watch is unusable). */
+  readonly ready: Promise<void>;
+  /** Set when the watch can no longer follow the graph; its subscribers were told. */
+  failed: UserError | undefined;
+  /** When the last subscriber left (for dropping the watch after LIVE_RESUME_SECONDS). */
+  idleSince: number | undefined;
+  private readonly known = new Map<string, Known>();
+  private readonly byCompany = new Map<string, Set<string>>();
+  private readonly history: { index: number; payload: CyclePayload }[] = [];
+  private nextIndex = 0;
+  private chain: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    readonly key: string,
+    private readonly query: CycleQuery,
+    /** The DealCycle id suffix of this filter (resolvers/Flows.ts flowSuffix). */
+    private readonly suffix: string,
+    private readonly deps: WatchDeps,
+  ) {
+    this.ready = this.snapshot();
+    this.chain = this.ready.catch(() => undefined);
+  }
+
+  /** Queues a batch of changes; batches are processed one after the other, in log order. */
+  enqueue(changes: readonly Change[]): void {
+    this.chain = this.chain.then(() => (this.failed ? undefined : this.process(changes)));
+  }
+
+  /** The log was emptied: start again from a fresh search, telling nothing. */
+  reset(): void {
+    this.chain = this.chain.then(async () => {
+      this.known.clear();
+      this.byCompany.clear();
+      await this.snapshot().catch(() => undefined);
+    });
+  }
+
+  /** Settles when every batch queued so far is processed (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /**
+   * Adds a subscriber; with a cursor of this watch, first the events after it (refused with
+   * CURSOR_EXPIRED when they are no longer kept).
+   */
+  join(queue: EventQueue<CyclePayload>, after?: CycleCursor): void {
+    if (after) {
+      const oldest = this.history[0]?.index ?? this.nextIndex;
+      if (after.watch !== this.id || after.index + 1 < oldest || after.index >= this.nextIndex)
+        throw cursorExpired(
+          after.watch !== this.id
+            ? 'it was given by another server, or by this one before it restarted'
+            : 'the events after it are no longer kept',
+        );
+      for (const h of this.history) if (h.index > after.index) queue.push(h.payload);
+    }
+    this.idleSince = undefined;
+    this.subscribers.add(queue);
+  }
+
+  leave(queue: EventQueue<CyclePayload>): void {
+    this.subscribers.delete(queue);
+    if (this.subscribers.size === 0) this.idleSince = Date.now();
+  }
+
+  private async snapshot(): Promise<void> {
+    const rows = await this.deps.cycles.cycles(this.query);
+    for (const row of rows) this.remember(row);
+  }
+
+  private remember(row: CycleRow): void {
+    tagRows([row], this.suffix);
+    this.known.set(row.id, { row, signature: signature(row) });
+    for (const c of row.companyIds) {
+      let keys = this.byCompany.get(c);
+      if (!keys) this.byCompany.set(c, (keys = new Set()));
+      keys.add(row.id);
+    }
+  }
+
+  private forget(row: CycleRow): void {
+    this.known.delete(row.id);
+    for (const c of row.companyIds) this.byCompany.get(c)?.delete(row.id);
+  }
+
+  /** The known cycles through every one of `companies`. */
+  private knownThrough(companies: readonly string[]): Known[] {
+    const [first, ...rest] = companies;
+    const keys = this.byCompany.get(first as string) ?? new Set<string>();
+    const out: Known[] = [];
+    for (const key of keys) {
+      const k = this.known.get(key);
+      if (k && rest.every((c) => k.row.companyIds.includes(c))) out.push(k);
+    }
+    return out;
+  }
+
+  private async process(changes: readonly Change[]): Promise<void> {
+    // Each pair (either direction) or moved parent once, with the last change that touched it.
+    const units = new Map<string, { companies: string[]; cause: Change }>();
+    for (const change of changes) {
+      if (change.kind === 'REROOTED')
+        for (const r of change.roots) units.set(`r:${r}`, { companies: [r], cause: change });
+      for (const [a, b] of change.pairs)
+        units.set(a < b ? `p:${a}|${b}` : `p:${b}|${a}`, { companies: [a, b], cause: change });
+    }
+    const goneDeals = changes
+      .filter((c) => c.kind === 'DELETED' && c.deal)
+      .map((c) => c.deal as DealRow);
+    for (const { companies, cause } of units.values()) {
+      if (this.stopped) return;
+      const through = [...new Set([...companies, ...this.query.through])];
+      let found: CycleRow[];
+      try {
+        found = through.length > this.query.maxLength ? [] : await this.search(through);
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+      const seen = new Set<string>();
+      for (const row of found) {
+        seen.add(row.id);
+        const before = this.known.get(row.id);
+        if (before && before.signature === signature(row)) continue;
+        if (before) this.forget(before.row);
+        this.remember(row);
+        this.emit(before ? 'CHANGED' : 'FORMED', row, cause, goneDeals);
+      }
+      for (const k of this.knownThrough(companies)) {
+        if (seen.has(k.row.id)) continue;
+        this.forget(k.row);
+        this.emit('BROKEN', k.row, cause, goneDeals);
+      }
+    }
+  }
+
+  private async search(through: string[]): Promise<CycleRow[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.deps.cycles.cycles({ ...this.query, through });
+      } catch (error) {
+        const code = error instanceof UserError ? error.extensions.code : undefined;
+        const delay = RETRY_DELAYS_MS[attempt];
+        // A result cap is not going away; anything else (a timeout, Neo4j away) may.
+        if (code === ErrorCode.RESULT_LIMIT_EXCEEDED || delay === undefined || this.stopped)
+          throw error;
+        this.deps.logger.warn({ err: error, through }, 'live cycle search failed; retrying');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  private fail(error: unknown): void {
+    this.deps.logger.error({ err: error, filter: this.key }, 'a live cycle watch stopped');
+    const reason =
+      error instanceof UserError && error.extensions.code === ErrorCode.RESULT_LIMIT_EXCEEDED
+        ? 'a write touched more cycles than the result cap (CYCLE_RESULT_CAP); narrow the filter'
+        : 'the database did not answer its searches';
+    this.failed = new UserError(
+      ErrorCode.SUBSCRIPTION_FAILED,
+      `This subscription can no longer follow the cycles of its filter: ${reason}. Subscribe ` +
+        'again (without `after`) to start from the current state.',
+    );
+    for (const queue of this.subscribers) queue.fail(this.failed);
+  }
+
+  private emit(kind: CycleEventKind, cycle: CycleRow, cause: Change, goneDeals: DealRow[]): void {
+    const index = this.nextIndex++;
+    const payload: CyclePayload = {
+      event: {
+        cursor: cycleCursor({ watch: this.id, index, seq: cause.seq }),
+        kind,
+        cycle,
+        cause,
+        at: new Date(cause.at).toISOString(),
+      },
+      goneDeals,
+      committedAt: cause.at,
+    };
+    this.history.push({ index, payload });
+    if (this.history.length > HISTORY) this.history.shift();
+    for (const queue of this.subscribers) queue.push(payload);
+    this.deps.published(kind, this.subscribers.size);
+  }
+}
