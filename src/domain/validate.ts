@@ -252,12 +252,20 @@ export const DEAL_SIDES: Record<DealType, [from: string, to: string]> = {
   COMMITMENT: ['customerId', 'providerId'],
 };
 
-/** An investment (`RecordInvestmentInput`) or a commitment (`RecordCommitmentInput`). */
-export function checkDeal(type: DealType, input: unknown, prefix = 'input'): Checked<DealWrite> {
+/**
+ * An investment (`RecordInvestmentInput`) or a commitment (`RecordCommitmentInput`). `sides` names
+ * the payer and payee fields when the input names them otherwise (a CSV file's fromId and toId).
+ */
+export function checkDeal(
+  type: DealType,
+  input: unknown,
+  prefix = 'input',
+  sides: readonly [from: string, to: string] = DEAL_SIDES[type],
+): Checked<DealWrite> {
   const c = new Checker(prefix);
   if (!isObject(input))
     return { ok: false, problems: [{ field: prefix, message: 'must be an object' }] };
-  const [fromField, toField] = DEAL_SIDES[type];
+  const [fromField, toField] = sides;
   const id = c.id(input, 'id');
   const fromId = c.id(input, fromField);
   const toId = c.id(input, toField);

@@ -220,6 +220,11 @@ const ANCESTOR_LINKS: Statement = {
     RETURN DISTINCT c.id AS id, p.id AS parentId`,
 };
 
+/** What a company write writes, in a fixed order: equal hashes mean nothing changed. */
+export function companyWriteHash(row: CompanyWrite): string {
+  return writeHash([row.name, row.aliases, row.sectors, row.country, row.website, row.parentId]);
+}
+
 const UPSERT_COMPANIES: Statement = {
   name: 'upsertCompanies',
   cypher: `
@@ -339,17 +344,7 @@ export class CompanyStore {
     }
     if (problems.length) throw badInput(problems);
 
-    const written = rows.map((row) => ({
-      ...row,
-      writeHash: writeHash([
-        row.name,
-        row.aliases,
-        row.sectors,
-        row.country,
-        row.website,
-        row.parentId,
-      ]),
-    }));
+    const written = rows.map((row) => ({ ...row, writeHash: companyWriteHash(row) }));
     await runIn(tx, UPSERT_COMPANIES, { rows: written });
     await runIn(tx, SET_PARENTS, { rows });
     const cyclic = await runIn<{ id: string }>(tx, IN_PARENT_CYCLE, { ids: [...batchIds] });

@@ -10,7 +10,10 @@
  * unknown date or kind is ''. `dates` are sort keys (YYYY-MM-DD), `announced` the dates as given.
  * A CANCELLED deal backs no cycle or path unless a filter asks for CANCELLED: `live` (some deal
  * is not cancelled) and `hasInvestment` / `hasCommitment` (among those deals) let the default,
- * unfiltered search check a step and the deal mix in Cypher without reading the lists.
+ * unfiltered search check a step and the deal mix in Cypher without reading the lists; `amount`
+ * (the known amounts of those deals summed, -1 when none is known) and `latest` (their latest
+ * date key, '' when none is dated) let a ranked search bound a step's value the same way
+ * (cycleStore.ts, ranked pages).
  *
  * Every write that can change a flow (a deal recorded or deleted, a parent changed) refreshes the
  * affected pairs in the same transaction, so the flow graph is never out of step with the deals.
@@ -19,6 +22,26 @@ import type { ManagedTransaction } from 'neo4j-driver';
 import { runIn, type Database, type Statement } from '../neo4j/database.js';
 
 export type RootPair = [fromRoot: string, toRoot: string];
+
+/**
+ * The properties of FLOWS_TO `f` from the list `deals` (ordered by id): the one place that says
+ * what a flow holds, for every statement that derives flows.
+ */
+const SET_FLOW_PROPERTIES = `
+          f.dealIds = [d IN deals | d.id],
+          f.types = [d IN deals | d.type],
+          f.kinds = [d IN deals | coalesce(d.kind, '')],
+          f.statuses = [d IN deals | d.status],
+          f.amounts = [d IN deals | toFloat(coalesce(d.amountUsd, -1))],
+          f.dates = [d IN deals | coalesce(d.announcedKey, '')],
+          f.announced = [d IN deals | coalesce(d.announcedOn, '')],
+          f.live = any(d IN deals WHERE d.status <> 'CANCELLED'),
+          f.hasInvestment = any(d IN deals WHERE d.type = 'INVESTMENT' AND d.status <> 'CANCELLED'),
+          f.hasCommitment = any(d IN deals WHERE d.type = 'COMMITMENT' AND d.status <> 'CANCELLED'),
+          f.amount = reduce(s = -1.0, d IN deals | CASE WHEN d.status = 'CANCELLED' OR d.amountUsd IS NULL
+            THEN s ELSE (CASE WHEN s < 0 THEN 0.0 ELSE s END) + toFloat(d.amountUsd) END),
+          f.latest = reduce(l = '', d IN deals | CASE WHEN d.status <> 'CANCELLED'
+            AND coalesce(d.announcedKey, '') > l THEN d.announcedKey ELSE l END)`;
 
 /** The root pair each existing deal flows between, before a write moves or deletes it. */
 const PAIRS_OF_DEALS: Statement = {
@@ -67,16 +90,34 @@ const REFRESH_PAIRS: Statement = {
     CALL (a, b, deals) {
       WITH a, b, deals WHERE size(deals) > 0
       MERGE (a)-[f:FLOWS_TO]->(b)
-      SET f.dealIds = [d IN deals | d.id],
-          f.types = [d IN deals | d.type],
-          f.kinds = [d IN deals | coalesce(d.kind, '')],
-          f.statuses = [d IN deals | d.status],
-          f.amounts = [d IN deals | toFloat(coalesce(d.amountUsd, -1))],
-          f.dates = [d IN deals | coalesce(d.announcedKey, '')],
-          f.announced = [d IN deals | coalesce(d.announcedOn, '')],
-          f.live = any(d IN deals WHERE d.status <> 'CANCELLED'),
-          f.hasInvestment = any(d IN deals WHERE d.type = 'INVESTMENT' AND d.status <> 'CANCELLED'),
-          f.hasCommitment = any(d IN deals WHERE d.type = 'COMMITMENT' AND d.status <> 'CANCELLED')
+      SET ${SET_FLOW_PROPERTIES}
+    }
+    RETURN count(*) AS refreshed`,
+};
+
+/**
+ * Re-derives every FLOWS_TO out of each given root from its tree's deals: the root's flows are
+ * dropped and created again from one scan of the tree's outgoing deals. For bulk work (an import,
+ * a rebuild): re-deriving pair by pair scans a hub's deals once per batch of pairs, and MERGE on
+ * a hub checks its thousands of flows for each pair; CREATE checks nothing.
+ */
+const REFRESH_FROM_ROOTS: Statement = {
+  name: 'refreshFlowsFromRoots',
+  cypher: `
+    UNWIND $roots AS root
+    MATCH (a:Company {id: root})
+    CALL (a) {
+      MATCH (a)-[old:FLOWS_TO]->()
+      DELETE old
+    }
+    CALL (a) {
+      MATCH (:Company {rootId: a.id})<-[:FROM]-(d:Deal)-[:TO]->(y:Company)
+      WHERE y.rootId <> a.id
+      WITH y.rootId AS toRoot, d ORDER BY d.id
+      WITH toRoot, collect(d) AS deals
+      MATCH (b:Company {id: toRoot})
+      CREATE (a)-[f:FLOWS_TO]->(b)
+      SET ${SET_FLOW_PROPERTIES}
     }
     RETURN count(*) AS refreshed`,
 };
@@ -130,12 +171,21 @@ const DROP_ALL_FLOWS: Statement = {
   cypher: `MATCH ()-[f:FLOWS_TO]->() DELETE f`,
 };
 
-/** Companies without rootId, or flows derived before `live` existed (older databases). */
+/**
+ * Companies without rootId, flows derived before `live` existed (older databases), or an import
+ * that stopped before it re-derived its flows (its FlowRefreshPending marker, importStore.ts).
+ */
 const NEEDS_REBUILD: Statement = {
   name: 'flowsNeedRebuild',
   cypher: `
     RETURN EXISTS { MATCH (c:Company) WHERE c.rootId IS NULL }
-        OR EXISTS { MATCH ()-[f:FLOWS_TO]->() WHERE f.live IS NULL } AS needed`,
+        OR EXISTS { MATCH ()-[f:FLOWS_TO]->() WHERE f.live IS NULL OR f.amount IS NULL }
+        OR EXISTS { MATCH (:FlowRefreshPending) } AS needed`,
+};
+
+const CLEAR_FLOWS_PENDING: Statement = {
+  name: 'clearFlowsPendingOnRebuild',
+  cypher: `MATCH (m:FlowRefreshPending) DELETE m`,
 };
 
 export class FlowStore {
@@ -185,23 +235,28 @@ export class FlowStore {
     return [...new Set(row?.movedRoots ?? [])];
   }
 
-  /** True when companies lack rootId or flows lack `live` (written by an older version). */
+  /** True when companies lack rootId or flows lack `live` or `amount` (written by an older version). */
   async needsRebuild(): Promise<boolean> {
     const [row] = await this.db.read<{ needed: boolean }>(NEEDS_REBUILD);
     return row?.needed ?? false;
   }
 
-  /** Re-derives rootId and every flow from scratch. */
+  /**
+   * Re-derives every flow out of the given roots, in the caller's transaction (see
+   * REFRESH_FROM_ROOTS). Roots that are no longer top-level parents lose their flows.
+   */
+  async refreshFromRoots(tx: ManagedTransaction, roots: readonly string[]): Promise<void> {
+    if (roots.length) await runIn(tx, REFRESH_FROM_ROOTS, { roots });
+  }
+
+  /** Re-derives rootId and every flow from scratch, in one transaction. */
   async rebuildAll(): Promise<void> {
     await this.db.writeTx(async (tx) => {
       await runIn(tx, DROP_ALL_FLOWS);
       const roots = (await runIn<{ id: string }>(tx, ALL_COMPANY_IDS)).map((r) => r.id);
       await runIn(tx, SET_ROOT_IDS, { ids: roots });
-      const pairs = await runIn<{ pair: RootPair }>(tx, PAIRS_OF_ROOTS, { roots });
-      await this.refreshPairs(
-        tx,
-        pairs.map((p) => p.pair),
-      );
+      await this.refreshFromRoots(tx, roots);
+      await runIn(tx, CLEAR_FLOWS_PENDING);
     }, 'rebuildFlows');
   }
 }
