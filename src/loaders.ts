@@ -122,7 +122,11 @@ export function createLoaders(stores: Stores): Loaders {
       await Promise.all(
         groups.map(async ({ shared: selection, keys: members }) => {
           const ids = members.map((k) => k.id);
-          const found = await stores.selections.companiesByIds(ids, selection);
+          // Plain rows while the selection's statement is being planned: the field resolvers
+          // then load what is below them.
+          const found =
+            (await stores.selections.companiesByIds(ids, selection)) ??
+            (await stores.companies.byIds(ids));
           ids.forEach((id, i) => rows.set(`${members[i]!.group}\n${id}`, found[i] ?? null));
         }),
       );

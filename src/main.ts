@@ -8,6 +8,7 @@ import { formatRejections } from './importer/importDataset.js';
 import { importSeed } from './importer/seed.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
+import { warmUp } from './warmUp.js';
 
 let config: Config;
 try {
@@ -39,22 +40,32 @@ logger.info(
   `GraphQL ready at ${server.url}`,
 );
 
-// In the background: every statement a cycle or path search can run (a bounded set, one per kind
-// and length), so that no request waits seconds for Neo4j's planner.
+// In the background, so that no request waits seconds for Neo4j's planner: the statements of the
+// loaders and lists (the warm-up request, src/warmUp.ts), then every statement a cycle or path
+// search can run (a bounded set, one per kind and length).
 const planning = performance.now();
-stores.cycles.plan().then(
-  (planned) =>
-    logger.info(
-      {
-        statements: planned.length,
-        seconds: Math.round((performance.now() - planning) / 100) / 10,
-      },
-      'planned every cycle and path search statement',
-    ),
-  (error: unknown) => {
-    if (!stopping) logger.warn({ err: error }, 'could not plan the cycle and path searches');
-  },
-);
+const seconds = (): number => Math.round((performance.now() - planning) / 100) / 10;
+const selfUrl = ['0.0.0.0', '127.0.0.1'].includes(config.host)
+  ? `http://127.0.0.1:${server.port}/graphql`
+  : server.url;
+warmUp(selfUrl)
+  .then(
+    (ms) => logger.info({ ms: Math.round(ms) }, 'answered the warm-up request'),
+    (error: unknown) => {
+      if (!stopping) logger.warn({ err: error }, 'the warm-up request failed');
+    },
+  )
+  .then(() => (stopping ? [] : stores.cycles.plan()))
+  .then(
+    (planned) =>
+      logger.info(
+        { statements: planned.length, seconds: seconds() },
+        'planned every cycle and path search statement',
+      ),
+    (error: unknown) => {
+      if (!stopping) logger.warn({ err: error }, 'could not plan the cycle and path searches');
+    },
+  );
 
 /** Past this, shutdown gives up waiting and exits non-zero (the drain itself takes at most 10 s). */
 const SHUTDOWN_DEADLINE_MS = 30_000;

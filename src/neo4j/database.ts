@@ -94,7 +94,7 @@ export type QueryObserver = (name: string, seconds: number, failed: boolean) => 
  *   without a reset) enforces nothing. Every unit of work is bounded by its own timeout and by
  *   what is left of the request's deadline (src/neo4j/deadline.ts); Neo4j gets that bound as the
  *   transaction timeout, and the server gives up WATCHDOG_GRACE_MS after it (QUERY_TIMEOUT).
- *   Meanwhile, work waiting on Neo4j checks from 3 s on that Neo4j is not silent (see watch()):
+ *   Meanwhile, work waiting on Neo4j checks from 2 s on that Neo4j is not silent (see watch()):
  *   a silent Neo4j fails it with DATABASE_UNAVAILABLE within about 4 s, whatever its timeout.
  * - The circuit breaker: while open, work fails at once with DATABASE_UNAVAILABLE (nothing piles
  *   up behind a dead database) and a probe (`RETURN 1`, no retries, bounded) runs every
@@ -499,15 +499,19 @@ const PROBE_TIMEOUT_MS = 3_000;
 const PROBE_INTERVAL_MS = 500;
 /** How long a unit of work waits for the probe of an open circuit before failing. */
 const PROBE_WAIT_MS = 1_000;
-/** How long the probe that tells a slow Neo4j from a silent one may take. */
-const PROBE_DECIDE_MS = 1_000;
+/**
+ * How long the probe that tells a slow Neo4j from a silent one may take. Generous: on a starved
+ * machine (two cores, a load of 20) a busy but alive Neo4j took more than a second to answer
+ * `RETURN 1` on a new connection, and a false "silent" fails every request for a moment.
+ */
+const PROBE_DECIDE_MS = 2_000;
 /**
  * A Neo4j that answered other work this recently is slow, not silent. Shorter than the ordinary
  * read timeout, so that a Neo4j frozen since then has had time to miss answers.
  */
 const RECENT_ANSWER_MS = 2_000;
 /** When a unit of work still waiting on Neo4j first checks that Neo4j is not silent. */
-const SILENCE_CHECK_MS = 3_000;
+const SILENCE_CHECK_MS = 2_000;
 /** And how often after that. */
 const SILENCE_RECHECK_MS = 2_000;
 /**

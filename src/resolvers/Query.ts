@@ -20,9 +20,9 @@ export const Query: QueryResolvers = {
     const order = companyOrder(orderBy, where);
     const page = pageRequest(paging, listBinding('Query.companies', { where, order }));
     const selection = companyConnectionSelection(info);
-    const result = selection
-      ? await stores.selections.companies(where ?? {}, order, page, selection)
-      : await stores.companies.list(where ?? {}, order, page);
+    const result =
+      (selection && (await stores.selections.companies(where ?? {}, order, page, selection))) ??
+      (await stores.companies.list(where ?? {}, order, page));
     return toConnection(result, page);
   },
 
@@ -36,9 +36,9 @@ export const Query: QueryResolvers = {
       listBinding('Query.deals', { filter, order: dealOrder(orderBy) }),
     );
     const selection = dealConnectionSelection(info);
-    const result = selection
-      ? await stores.selections.deals(filter, dealOrder(orderBy), page, selection)
-      : await stores.deals.list(filter, dealOrder(orderBy), page);
+    const result =
+      (selection && (await stores.selections.deals(filter, dealOrder(orderBy), page, selection))) ??
+      (await stores.deals.list(filter, dealOrder(orderBy), page));
     return toConnection(result, page);
   },
 };

@@ -2,8 +2,9 @@
  * From a GraphQL selection to what SelectionStore reads at once (see there why), and back: the
  * field resolvers take a part read with their row when there is one, and load it otherwise.
  *
- * Reading ahead is an optimisation only: whatever it does not understand, and any new selection
- * shape past the plan-cache budget (MAX_READ_AHEAD_SHAPES), is left to the field's resolver, so
+ * Reading ahead is an optimisation only: whatever it does not understand, a selection shape whose
+ * statement Neo4j has not planned yet, and any new one past the plan-cache budget
+ * (MAX_READ_AHEAD_SHAPES), is left to the field's resolver, so
  * answers and errors stay those of the per-field path. A deal list whose arguments are invalid
  * is not read ahead (its resolver then reports the error on that field), nor is a list whose
  * edges or nodes are selected under two response keys (the node objects are shared, and two
@@ -28,7 +29,6 @@ import {
 } from '../stores/dealStore.js';
 import type { DealType } from '../stores/rows.js';
 import {
-  admitShape,
   selectedPart,
   type CompanySelection,
   type DealSelection,
@@ -220,7 +220,7 @@ export function companyConnectionSelection(info: GraphQLResolveInfo): CompanySel
   const node = connectionNode(tree, info.schema, ['CompanyConnection', 'CompanyEdge']);
   if (!node) return null;
   const selection = companySelection(node, info.schema);
-  return admitShape('companies', selection) ? selection : null;
+  return selection;
 }
 
 /**
@@ -231,7 +231,7 @@ export function companyFieldSelection(info: GraphQLResolveInfo): CompanySelectio
   const tree = parseResolveInfo(info) as ResolveTree | null | undefined;
   if (!tree) return null;
   const selection = companySelection(tree, info.schema);
-  return selection.parts.length > 0 && admitShape('company', selection) ? selection : null;
+  return selection.parts.length > 0 ? selection : null;
 }
 
 /**
@@ -251,7 +251,7 @@ export function dealConnectionSelection(info: GraphQLResolveInfo): DealSelection
     fields[alias] = other ? merge(other, field) : field;
   }
   const selection = dealFieldsSelection(fields, info.schema);
-  return admitShape('deals', selection) ? selection : null;
+  return selection;
 }
 
 /**

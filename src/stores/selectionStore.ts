@@ -42,7 +42,7 @@ import {
   type CompanyScalar,
   type TotalsFigure,
 } from './companyStore.js';
-import type { Database } from '../neo4j/database.js';
+import type { Database, Statement } from '../neo4j/database.js';
 import { pageParams, type PageRequest, type SortKey } from './pagination.js';
 import type { CompanyRow, DealRow, DealType, Page } from './rows.js';
 
@@ -169,42 +169,55 @@ class Projection {
 }
 
 /**
- * Most distinct read-ahead shapes (which parts, nested how) this process reads ahead. Each shape
- * is its own statement text (times the list orders), which Neo4j plans once, in seconds on a small
- * machine, and keeps in a plan cache it shares with the cycle searches (1,000 entries by default).
- * Past the budget, a new shape is left to the per-field DataLoaders, whose statements are fixed,
- * so that no client can flood the plan cache by varying its selections.
+ * Most distinct read-ahead statements (one per selection shape: which fields, nested how) this
+ * process plans. Each is its own statement text, which Neo4j plans once, in a second or more on a
+ * small machine, and keeps in a plan cache it shares with the cycle searches (1,000 entries by
+ * default). Past the budget, a new shape is left to the per-field DataLoaders, whose statements
+ * are fixed, so that no client can flood the plan cache by varying its selections.
  */
 export const MAX_READ_AHEAD_SHAPES = 50;
-const admittedShapes = new Set<string>();
 
 /**
- * Whether a selection may be read ahead: its shape (the fields projected, the parts nested how)
- * was read ahead before, or there is room for one more. Aliases, filters and pages do not make a
- * new shape: they travel as parameters and generated names.
+ * The read-ahead statements by text: `planning` while their first run (which plans them) is under
+ * way in the background, `ready` once it has succeeded.
  */
-export function admitShape(
-  root: 'companies' | 'company' | 'deals',
-  selection: CompanySelection | DealSelection,
-): boolean {
-  const key =
-    root +
-    JSON.stringify(selection, (name: string, value: unknown) =>
-      name === 'alias' || name === 'filter' || name === 'page'
-        ? undefined
-        : value instanceof Set
-          ? [...(value as Set<unknown>)]
-          : value,
+const shapes = new Map<string, 'planning' | 'ready'>();
+let planning: Promise<unknown>[] = [];
+
+/**
+ * Runs a read-ahead statement once Neo4j has planned it, and otherwise answers `undefined` at once
+ * (the caller's loaders answer instead, with fixed statements planned long ago) and, the first
+ * time and within the budget, has it planned in the background: by running it with this request's
+ * parameters, whose rows are dropped. No request waits for the planner: the first request of a new
+ * shape is answered by the loaders, the ones after it by one query.
+ */
+async function readAhead<T extends Record<string, unknown>>(
+  db: Database,
+  statement: Statement,
+  params: Record<string, unknown>,
+): Promise<T[] | undefined> {
+  const state = shapes.get(statement.cypher);
+  if (state === 'ready') return db.read<T>(statement, params);
+  if (state === undefined && shapes.size < MAX_READ_AHEAD_SHAPES) {
+    shapes.set(statement.cypher, 'planning');
+    const run = db.read(statement, params).then(
+      () => shapes.set(statement.cypher, 'ready'),
+      () => shapes.delete(statement.cypher), // tried again by a later request
     );
-  if (admittedShapes.has(key)) return true;
-  if (admittedShapes.size >= MAX_READ_AHEAD_SHAPES) return false;
-  admittedShapes.add(key);
-  return true;
+    planning.push(run);
+    void run.finally(() => (planning = planning.filter((p) => p !== run)));
+  }
+  return undefined;
 }
 
-/** How many shapes have been admitted (for the planning benchmark and its test). */
-export function admittedShapeCount(): number {
-  return admittedShapes.size;
+/** Resolves when the read-ahead statements being planned are (for tests and the benchmark). */
+export async function readAheadPlanned(): Promise<void> {
+  while (planning.length) await Promise.all(planning);
+}
+
+/** How many read-ahead statements are planned or being planned (for tests). */
+export function readAheadShapeCount(): number {
+  return shapes.size;
 }
 
 /** The same text for equal selections: the group of reads that can share one query. */
@@ -287,13 +300,17 @@ function readDeal(raw: Raw, selection: DealSelection): DealRow {
 export class SelectionStore {
   constructor(private readonly db: Database) {}
 
-  /** Companies by id (null for an unknown id) with the selected fields below each, at once. */
+  /**
+   * Companies by id (null for an unknown id) with the selected fields below each, at once;
+   * undefined while the statement of this selection is not planned yet (readAhead).
+   */
   async companiesByIds(
     ids: readonly string[],
     selection: CompanySelection,
-  ): Promise<(CompanyRow | null)[]> {
+  ): Promise<(CompanyRow | null)[] | undefined> {
     const projection = new Projection();
-    const rows = await this.db.read<{ company: Raw }>(
+    const rows = await readAhead<{ company: Raw }>(
+      this.db,
       {
         name: 'companiesByIds:selected',
         cypher: `
@@ -303,6 +320,7 @@ export class SelectionStore {
       },
       { ids, ...projection.params },
     );
+    if (!rows) return undefined;
     const byId = new Map(rows.map((r) => [r.company.id as string, r.company]));
     return ids.map((id) => {
       const raw = byId.get(id);
@@ -310,38 +328,48 @@ export class SelectionStore {
     });
   }
 
-  /** A page of deals (as DealStore.list) with the selected fields below each, at once. */
+  /**
+   * A page of deals (as DealStore.list) with the selected fields below each, at once; undefined
+   * while the statement of this selection is not planned yet (readAhead).
+   */
   async deals(
     filter: DealFilterParams,
     order: DealOrderKey,
     page: PageRequest,
     selection: DealSelection,
-  ): Promise<Page<DealRow>> {
+  ): Promise<Page<DealRow> | undefined> {
     const projection = new Projection();
     const anchor = dealAnchor(filter);
-    const [result] = await this.db.read<ListRow>(
+    const rows = await readAhead<ListRow>(
+      this.db,
       {
         name: `deals:selected:${anchor}:${order}`,
         cypher: dealListCypher(anchor, order, projection.deal('d', selection)),
       },
       { ...filterParams(filter), ...pageParams(page), ...projection.params },
     );
+    if (!rows) return undefined;
+    const [result] = rows;
     if (!result) return { totalCount: 0, rows: [] };
     return { ...result, rows: result.rows.map((raw) => readDeal(raw, selection)) };
   }
 
-  /** A page of companies (as CompanyStore.list) with the selected fields below each, at once. */
+  /**
+   * A page of companies (as CompanyStore.list) with the selected fields below each, at once;
+   * undefined while the statement of this selection is not planned yet (readAhead).
+   */
   async companies(
     filter: CompanyFilterParams,
     order: CompanyOrderKey,
     page: PageRequest,
     selection: CompanySelection,
-  ): Promise<Page<CompanyRow>> {
+  ): Promise<Page<CompanyRow> | undefined> {
     const params = listParams(filter, page);
     if (!params) return { totalCount: 0, rows: [] };
     const projection = new Projection();
     const row = projection.company('c', selection);
-    const [result] = await this.db.read<ListRow>(
+    const rows = await readAhead<ListRow>(
+      this.db,
       {
         // One metrics label for every shape.
         name: `companies:selected:${params.search !== null ? 'search' : 'all'}:${order}`,
@@ -349,6 +377,8 @@ export class SelectionStore {
       },
       { ...params, ...projection.params },
     );
+    if (!rows) return undefined;
+    const [result] = rows;
     if (!result) return { totalCount: 0, rows: [] };
     return { ...result, rows: result.rows.map((raw) => readCompany(raw, selection)) };
   }
