@@ -135,7 +135,6 @@ export async function startServer({
     adminToken: config.adminToken,
     maxPayload: MAX_BODY_BYTES,
     formatError,
-    observer: metrics.live,
     logger,
   });
 

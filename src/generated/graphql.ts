@@ -243,7 +243,8 @@ export type CycleEvent = {
   at: Scalars['DateTime']['output'];
   /**
    * The deal write that formed, changed or broke the cycle. Null when the cause was a change of
-   * parent (see `parentChange`), which moves deals to other top-level parents without writing them.
+   * parent (see `parentChange`), which moves deals to other top-level parents without writing them,
+   * or (rarely) a bulk import's re-derivation of flows that no deal write of it explains.
    */
   cause?: Maybe<DealChange>;
   /** Opaque: give it back as `after` to resume after this event. */

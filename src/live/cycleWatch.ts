@@ -34,6 +34,8 @@ export type CyclePayload = LivePayload<CycleEventRow>;
 
 /** Events a watch keeps for subscribers that resume. */
 const HISTORY = 10_000;
+/** Company pairs whose last deal change a watch remembers (for the cause of root re-checks). */
+const PAIR_MEMORY = 50_000;
 /** Retries of a failed search (the database briefly away) before the watch gives up. */
 const RETRY_DELAYS_MS = [500, 2_000, 5_000];
 
@@ -42,6 +44,8 @@ interface Known {
   /** What the cycle's events compare: its steps' deals and their figures. */
   signature: string;
 }
+
+const pairKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
 /** The cycle's steps and passing deals: equal signatures, equal figures. */
 function signature(row: CycleRow): string {
@@ -75,6 +79,8 @@ export class CycleWatch {
   private readonly byCompany = new Map<string, Set<string>>();
   private readonly history: { index: number; payload: CyclePayload }[] = [];
   private nextIndex = 0;
+  /** The last deal change through each company pair (`a|b`, a < b), oldest first. */
+  private readonly lastDealChange = new Map<string, Change>();
   private chain: Promise<void>;
   private stopped = false;
 
@@ -172,10 +178,16 @@ export class CycleWatch {
     // Each pair (either direction) or moved parent once, with the last change that touched it.
     const units = new Map<string, { companies: string[]; cause: Change }>();
     for (const change of changes) {
-      if (change.kind === 'REROOTED')
+      if (change.kind === 'REROOTED' || change.kind === 'FLOWS')
         for (const r of change.roots) units.set(`r:${r}`, { companies: [r], cause: change });
-      for (const [a, b] of change.pairs)
-        units.set(a < b ? `p:${a}|${b}` : `p:${b}|${a}`, { companies: [a, b], cause: change });
+      for (const [a, b] of change.pairs) {
+        const key = pairKey(a, b);
+        units.set(`p:${key}`, { companies: [a, b], cause: change });
+        this.lastDealChange.delete(key);
+        this.lastDealChange.set(key, change);
+        if (this.lastDealChange.size > PAIR_MEMORY)
+          this.lastDealChange.delete(this.lastDealChange.keys().next().value as string);
+      }
     }
     const goneDeals = changes
       .filter((c) => c.kind === 'DELETED' && c.deal)
@@ -197,14 +209,28 @@ export class CycleWatch {
         if (before && before.signature === signature(row)) continue;
         if (before) this.forget(before.row);
         this.remember(row);
-        this.emit(before ? 'CHANGED' : 'FORMED', row, cause, goneDeals);
+        this.emit(before ? 'CHANGED' : 'FORMED', row, this.causeOf(row, cause), goneDeals);
       }
       for (const k of this.knownThrough(companies)) {
         if (seen.has(k.row.id)) continue;
         this.forget(k.row);
-        this.emit('BROKEN', k.row, cause, goneDeals);
+        this.emit('BROKEN', k.row, this.causeOf(k.row, cause), goneDeals);
       }
     }
+  }
+
+  /**
+   * What to name as the cause: the deal change itself; for a flow refresh (an import re-derived
+   * the flows after writing its deals), the last deal change through one of the cycle's steps.
+   */
+  private causeOf(cycle: CycleRow, cause: Change): Change {
+    if (cause.kind !== 'FLOWS') return cause;
+    let latest: Change | undefined;
+    for (const s of cycle.steps) {
+      const c = this.lastDealChange.get(pairKey(s.fromId, s.toId));
+      if (c && (!latest || c.seq > latest.seq)) latest = c;
+    }
+    return latest ?? cause;
   }
 
   private async search(through: string[]): Promise<CycleRow[]> {

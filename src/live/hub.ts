@@ -63,6 +63,7 @@ export class LiveHub {
   private readonly watches = new Map<string, CycleWatch>();
   private readonly dealSubscribers = new Set<DealSubscriber>();
   private chain: Promise<void> = Promise.resolve();
+  private connections = 0;
   private sweeper: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -104,6 +105,26 @@ export class LiveHub {
     }
     for (const s of [...this.dealSubscribers]) await s.queue.return();
     this.watches.clear();
+  }
+
+  /**
+   * A WebSocket connection opens: false when the server holds LIVE_MAX_CONNECTIONS already (the
+   * caller closes it); otherwise counted until `connectionClosed`.
+   */
+  connectionOpened(): boolean {
+    if (this.connections >= this.settings.maxConnections) return false;
+    this.connections++;
+    this.observer.connections(1);
+    return true;
+  }
+
+  connectionClosed(): void {
+    this.connections--;
+    this.observer.connections(-1);
+  }
+
+  connectionCount(): number {
+    return this.connections;
   }
 
   /** Subscriptions being served now (tests wait for theirs before writing). */

@@ -39,7 +39,7 @@ import { countTokens } from '../http/requestLimits.js';
 import { createLoaders } from '../loaders.js';
 import type { Logger } from '../logger.js';
 import type { Stores } from '../stores/index.js';
-import { CloseCode, type LiveHub, type LiveObserver } from './hub.js';
+import { CloseCode, type LiveHub } from './hub.js';
 
 export interface LiveServerOptions {
   httpServer: http.Server;
@@ -52,7 +52,6 @@ export interface LiveServerOptions {
   maxPayload: number;
   /** The HTTP server's error formatting (codes kept, internal errors masked and logged). */
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
-  observer: LiveObserver;
   logger: Logger;
 }
 
@@ -72,23 +71,16 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
     path: '/graphql',
     maxPayload: options.maxPayload,
   });
-  const maxConnections = hub.limits.maxConnections;
-  let open = 0;
   // Registered before graphql-ws's own listener, so a socket past the limit is closed first.
   wss.on('connection', (socket) => {
-    if (open >= maxConnections) {
+    if (!hub.connectionOpened()) {
       socket.close(
         CloseCode.TOO_MANY_CONNECTIONS,
-        `TOO_MANY_CONNECTIONS: this server holds its maximum of ${maxConnections}; try again later`,
+        `TOO_MANY_CONNECTIONS: this server holds its maximum of ${hub.limits.maxConnections}; try again later`,
       );
       return;
     }
-    open++;
-    options.observer.connections(1);
-    socket.once('close', () => {
-      open--;
-      options.observer.connections(-1);
-    });
+    socket.once('close', () => hub.connectionClosed());
   });
   const rules = [...specifiedRules, ...limitRules(limits)];
 

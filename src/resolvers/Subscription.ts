@@ -55,8 +55,12 @@ export const Subscription: SubscriptionResolvers = {
   },
 };
 
+/** A deal change is a cause; a parent change (REROOTED) is told as such; a bare flow refresh
+ * (FLOWS) that no deal change explains is neither. */
+const DEAL_KINDS: ReadonlySet<string> = new Set(['RECORDED', 'CHANGED', 'DELETED']);
+
 export const CycleEvent: CycleEventResolvers = {
-  cause: (event) => (event.cause.kind === 'REROOTED' ? null : event.cause),
+  cause: (event) => (DEAL_KINDS.has(event.cause.kind) ? event.cause : null),
   parentChange: (event) => (event.cause.kind === 'REROOTED' ? event.cause : null),
 };
 

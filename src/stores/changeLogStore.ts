@@ -23,9 +23,12 @@ import type { ManagedTransaction } from 'neo4j-driver';
 import { runIn, type Database, type Statement } from '../neo4j/database.js';
 import type { DealRow, DealType } from './rows.js';
 
-/** What a change did: a deal recorded, rewritten with different fields, deleted; or companies
- * moved to another top-level parent (a parent change), which changes the flows of those roots. */
-export type ChangeKind = 'RECORDED' | 'CHANGED' | 'DELETED' | 'REROOTED';
+/**
+ * What a change did: a deal recorded, rewritten with different fields, deleted; companies moved
+ * to another top-level parent (REROOTED: a parent change), which changes the flows of those
+ * roots; or the flows of some roots re-derived after a bulk import wrote their deals (FLOWS).
+ */
+export type ChangeKind = 'RECORDED' | 'CHANGED' | 'DELETED' | 'REROOTED' | 'FLOWS';
 
 /** One change as a write appends it. */
 export interface ChangeInput {
@@ -38,9 +41,13 @@ export interface ChangeInput {
   version?: number | null;
   /** The top-level-parent pairs the write changed flows between: before and after, a != b. */
   pairs: [string, string][];
-  /** REROOTED: the top-level parents whose trees changed (before and after). */
+  /** REROOTED: the top-level parents whose trees changed (before and after); FLOWS: the roots
+   * whose outgoing flows were re-derived. */
   roots?: string[];
-  /** DELETED: the deal as it was, so that events can still show it. */
+  /**
+   * CHANGED and DELETED: the deal as it was before the write, so that events can still show a
+   * deleted deal, and a deal event filter can match what a deal was.
+   */
   deal?: DealRow | null;
 }
 
@@ -222,13 +229,16 @@ export class ChangeLogStore {
   /**
    * After deals were written in `tx`: appends a RECORDED change for each new deal and a CHANGED
    * change for each whose write changed it (its version moved); a write of the same fields again
-   * changes nothing and is not logged.
+   * changes nothing and is not logged. `before`: dealStates before the write; `previous`: the
+   * rows of the deals that existed, as they were.
    */
   async logDealWrites(
     tx: ManagedTransaction,
     ids: readonly string[],
     before: Map<string, DealState>,
+    previous: readonly DealRow[] = [],
   ): Promise<void> {
+    const rows = new Map(previous.map((d) => [d.id, d]));
     const after = await this.dealStates(tx, [...new Set(ids)]);
     const changes: ChangeInput[] = [];
     for (const [id, now] of after) {
@@ -244,6 +254,7 @@ export class ChangeLogStore {
         toId: now.toId,
         version: now.version,
         pairs: unique,
+        deal: was ? (rows.get(id) ?? null) : null,
       });
     }
     await this.appendChanges(tx, changes);

@@ -389,7 +389,7 @@ const LOCK_DEAL: Statement = {
 type PageRow = { totalCount: number; before: number; keys: SortKey[]; rows: DealRow[] };
 
 /** What a deal write writes, in a fixed order: equal hashes mean nothing changed. */
-function dealWriteHash(row: DealWrite): string {
+export function dealWriteHash(row: DealWrite): string {
   return writeHash([
     row.type,
     row.fromId,
@@ -507,6 +507,9 @@ export class DealStore {
       tx,
       rows.map((r) => r.id),
     );
+    const previous = await runIn<{ deal: DealRow }>(tx, DEALS_BY_IDS, {
+      ids: rows.map((r) => r.id),
+    });
     const [result] = await runIn<{ written: string[] }>(tx, RECORD_DEALS, {
       rows: rows.map((row) => ({ ...row, writeHash: dealWriteHash(row) })),
     });
@@ -531,6 +534,7 @@ export class DealStore {
       tx,
       rows.map((r) => r.id),
       logged,
+      previous.map((r) => r.deal),
     );
   }
 

@@ -49,8 +49,11 @@ export class Recorder<T> {
     );
   }
 
-  /** Resolves once `n` events have come (or fails after `timeoutMs`, saying what did come). */
-  async waitFor(n: number, timeoutMs = 15_000): Promise<T[]> {
+  /**
+   * Resolves once `n` events have come (or fails after `timeoutMs`, saying what did come: a wait
+   * for something that should happen, not a speed check; the machine may be busy).
+   */
+  async waitFor(n: number, timeoutMs = 90_000): Promise<T[]> {
     await until(
       () => this.events.length >= n || this.done,
       timeoutMs,
@@ -60,7 +63,7 @@ export class Recorder<T> {
   }
 
   /** Resolves once the subscription ended (an error, a completion, a closed socket). */
-  async ended(timeoutMs = 15_000): Promise<void> {
+  async ended(timeoutMs = 90_000): Promise<void> {
     await until(
       () => this.done,
       timeoutMs,
@@ -76,7 +79,7 @@ export class Recorder<T> {
 /** Waits until `condition` holds, checking every 20 ms; fails after `timeoutMs`. */
 export async function until(
   condition: () => boolean | Promise<boolean>,
-  timeoutMs = 15_000,
+  timeoutMs = 90_000,
   describe: () => string = () => '',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
