@@ -47,7 +47,17 @@ const db = new Database({
 const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').trim();
 
 try {
-  await migrate(db);
+  // A Neo4j that just started on a busy machine can take longer than the driver's watchdog to
+  // answer its first statements (index creation): try again a few times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrate(db);
+      break;
+    } catch (error) {
+      if (attempt === 5) throw error;
+      await new Promise((r) => setTimeout(r, 5000));
+    }
+  }
   console.log(
     `Neo4j ${neo4j.version}; Node ${process.version}; ${os.cpus().length} cores; load average ${loadavg()}\n`,
   );

@@ -465,19 +465,25 @@ export async function importFrom(
       }
       done += batch.length;
       onProgress({ phase: 'deals', done, total: dealCount });
-      entryOf.clear();
+      for (const row of batch) entryOf.delete(row.id);
     };
     done = 0;
     let batch: DealWrite[] = [];
+    // One batch is written while the next is read from the spill: batches still commit in order.
+    let writing: Promise<void> = Promise.resolve();
     for await (const [i, row] of spill.rows()) {
       if (!writable[i]) continue;
       batch.push(row);
       entryOf.set(row.id, deals[i]!);
       if (batch.length >= batchSize) {
-        await writeBatch(batch);
+        await writing;
+        writing = writeBatch(batch);
+        // Its failure is awaited (and thrown) below; until then it is not an unhandled one.
+        writing.catch(() => {});
         batch = [];
       }
     }
+    await writing;
     if (batch.length) await writeBatch(batch);
 
     // The flows of every payer whose deals were written, once.
@@ -493,7 +499,7 @@ export async function importFrom(
         if (n === flowChunks.length - 1) await imports.clearFlowsPending(tx);
         // The deals' changes were logged before these flows were right: say which roots' flows
         // changed now, so that live cycle events are derived from the flows as they are.
-        await stores.changes.appendChanges(tx, [{ kind: 'REROOTED', pairs: [], roots: slice }]);
+        await stores.changes.appendChanges(tx, [{ kind: 'FLOWS', pairs: [], roots: slice }]);
       }, 'importFlows');
       done += slice.length;
       onProgress({ phase: 'flows', done, total: rootList.length });
