@@ -13,6 +13,7 @@ import cytoscape, {
   type Core,
   type ElementDefinition,
   type LayoutOptions,
+  type NodeSingular,
   type StylesheetJson,
 } from 'cytoscape';
 import fcose from 'cytoscape-fcose';
@@ -325,12 +326,15 @@ export interface UpdateStats {
 }
 
 /**
- * Positions for new companies: beside a neighbour that has a position (drawn already, or placed
- * just before), else around the middle of what is drawn. Group boxes take their members' place.
+ * Positions for new companies, so that they land near what they belong to without moving
+ * anything: beside a company of their group box (a subsidiary with its parent), else beside a
+ * neighbour that has a position (drawn already, or placed just before), else around the middle
+ * of the drawing; each a step further out from the middle than its anchor.
  */
 function placeNear(fresh: ElementDefinition[], cy: Core): void {
-  const at = new Map<string, { x: number; y: number }>();
-  const positionOf = (id: string): { x: number; y: number } | undefined => {
+  type Point = { x: number; y: number };
+  const at = new Map<string, Point>();
+  const positionOf = (id: string): Point | undefined => {
     const placed = at.get(id);
     if (placed) return placed;
     const drawn = cy.getElementById(id);
@@ -340,35 +344,50 @@ function placeNear(fresh: ElementDefinition[], cy: Core): void {
   const waiting = fresh.filter(
     (element) => element.group === 'nodes' && !String(element.data.id).startsWith(GROUP_PREFIX),
   );
-  const box = cy.nodes('.company').boundingBox();
-  const middle = cy.nodes('.company').nonempty()
+  const companies = cy.nodes('.company');
+  const box = companies.boundingBox();
+  const middle = companies.nonempty()
     ? { x: (box.x1 + box.x2) / 2, y: (box.y1 + box.y2) / 2 }
     : { x: 0, y: 0 };
-  const around = (point: { x: number; y: number }) => {
-    const angle = Math.random() * 2 * Math.PI;
-    const radius = 90 + Math.random() * 40;
-    return { x: point.x + radius * Math.cos(angle), y: point.y + radius * Math.sin(angle) };
+  const outFrom = (anchor: Point): Point => {
+    const away = Math.hypot(anchor.x - middle.x, anchor.y - middle.y) > 1;
+    const angle =
+      (away ? Math.atan2(anchor.y - middle.y, anchor.x - middle.x) : Math.random() * 2 * Math.PI) +
+      (Math.random() - 0.5) * 1.2;
+    const radius = 110 + Math.random() * 40;
+    return { x: anchor.x + radius * Math.cos(angle), y: anchor.y + radius * Math.sin(angle) };
   };
-  // Each pass places the companies with a placed neighbour; what is left goes in the middle.
+  const anchorOf = (element: ElementDefinition): Point | undefined => {
+    const id = String(element.data.id);
+    if (element.data.parent !== undefined) {
+      const sibling = cy
+        .getElementById(String(element.data.parent))
+        .children()
+        .nodes()
+        .filter((child) => child.id() !== id);
+      if (sibling.nonempty()) return (sibling.first() as NodeSingular).position();
+    }
+    return edges
+      .filter((edge) => edge.data.source === id || edge.data.target === id)
+      .map((edge) =>
+        positionOf(String(edge.data.source === id ? edge.data.target : edge.data.source)),
+      )
+      .find((position) => position !== undefined);
+  };
+  // Each pass places the companies that have an anchor; what is left goes around the middle.
   for (let progress = true; waiting.length && progress;) {
     progress = false;
     for (let i = waiting.length - 1; i >= 0; i--) {
-      const id = String(waiting[i]!.data.id);
-      const neighbour = edges
-        .filter((edge) => edge.data.source === id || edge.data.target === id)
-        .map((edge) =>
-          positionOf(String(edge.data.source === id ? edge.data.target : edge.data.source)),
-        )
-        .find((position) => position !== undefined);
-      if (!neighbour) continue;
-      const position = around(neighbour);
-      at.set(id, position);
+      const anchor = anchorOf(waiting[i]!);
+      if (!anchor) continue;
+      const position = outFrom(anchor);
+      at.set(String(waiting[i]!.data.id), position);
       waiting[i]!.position = position;
       waiting.splice(i, 1);
       progress = true;
     }
   }
-  for (const element of waiting) element.position = around(middle);
+  for (const element of waiting) element.position = outFrom(middle);
 }
 
 export class GraphView {
@@ -380,6 +399,8 @@ export class GraphView {
   private large = false;
   /** What `highlight` lit, to unlight it without touching every element. */
   private lit: CollectionReturnValue | undefined;
+  /** The reader panned or zoomed since the last draw: updates then leave the viewport alone. */
+  private viewportMoved = false;
 
   constructor(
     private readonly container: HTMLElement,
@@ -402,6 +423,9 @@ export class GraphView {
     });
     this.cy.on('tap', (event) => {
       if (event.target === this.cy) events.onBackground();
+    });
+    this.cy.on('dragpan scrollzoom pinchzoom', () => {
+      this.viewportMoved = true;
     });
   }
 
@@ -453,6 +477,7 @@ export class GraphView {
       }
     }
     cy.fit(undefined, 30);
+    this.viewportMoved = false;
     const done = performance.now();
 
     this.container.dataset.layout = 'done';
@@ -470,9 +495,11 @@ export class GraphView {
   /**
    * Brings the drawing to `graph` in place, for live updates: what stays keeps its position (its
    * size, width and label follow the new figures), what went is removed, and new companies are
-   * put beside a neighbour already drawn; nothing is laid out again and the viewport stays, so
-   * the picture does not jump. New elements are marked `.fresh` for FRESH_MS. Draws afresh when
-   * nothing is drawn yet or the graph crosses the big-graph threshold (its look changes).
+   * put beside their group or a neighbour already drawn; nothing is laid out again, so the
+   * picture does not jump. The viewport only zooms out (animated) to show a new company out of
+   * sight, and not once the reader has panned or zoomed. New elements are marked `.fresh` for
+   * FRESH_MS. Draws afresh when nothing is drawn yet or the graph crosses the big-graph
+   * threshold (its look changes).
    */
   async update(graph: RelationshipGraph): Promise<UpdateStats | undefined> {
     const large = graph.nodes.length > LARGE_NODES || graph.edges.length > LARGE_EDGES;
@@ -527,6 +554,15 @@ export class GraphView {
       added.addClass('fresh');
     });
     setTimeout(() => added.removeClass('fresh'), FRESH_MS);
+    // New companies out of sight are brought into view, unless the reader chose the viewport.
+    const extent = cy.extent();
+    const outOfSight = added.nodes('.company').some((node) => {
+      const p = (node as NodeSingular).position();
+      return p.x < extent.x1 || p.x > extent.x2 || p.y < extent.y1 || p.y > extent.y2;
+    });
+    if (outOfSight && !this.viewportMoved) {
+      cy.animate({ fit: { eles: cy.elements(), padding: 30 } }, { duration: 300 });
+    }
     this.container.dataset.nodeCount = String(cy.nodes('.company').length);
     this.container.dataset.edgeCount = String(cy.edges().length);
     return {
