@@ -33,6 +33,7 @@ const config: CodegenConfig = {
           Source: '../stores/rows.js#SourceRow',
           CompanyTotals: '../stores/rows.js#CompanyTotalsRow',
           DealCycle: '../domain/flows.js#CycleRow',
+          DealCycleConnection: '../resolvers/DealCycleConnection.js#CycleConnection',
           MoneyPath: '../domain/flows.js#PathRow',
           FlowStep: '../domain/flows.js#FlowStepRow',
           GraphNode: '../stores/rows.js#GraphNodeRow',

@@ -365,13 +365,38 @@ describe('limits of cycle queries', () => {
     };
   };
 
-  it('answers RESULT_LIMIT_EXCEEDED past the result cap, naming it', async () => {
+  it('ranks first pages past the result cap; answers RESULT_LIMIT_EXCEEDED, naming it, only for requests that need every cycle', async () => {
     const small = await startTestServer({ cycleLimits: { timeoutMs: 60_000, resultCap: 50 } });
     try {
       await small.load(dense());
-      const res = await small.gql(CYCLES, { where: { mix: 'ANY', maxLength: 3 } });
+      // 204 cycles: a first page (and the next) is ranked without listing them all.
+      const PAGE = `query($where: CycleFilter, $orderBy: CycleOrder, $after: String) {
+        circularDeals(where: $where, orderBy: $orderBy, first: 10, after: $after) {
+          pageInfo { hasNextPage endCursor } edges { node { key } }
+        }
+      }`;
+      const where = { mix: 'ANY', maxLength: 3 };
+      const first = await small.gql<{
+        circularDeals: {
+          pageInfo: { hasNextPage: boolean; endCursor: string };
+          edges: { node: { key: string } }[];
+        };
+      }>(PAGE, { where, orderBy: { field: 'LENGTH', direction: 'DESC' } });
+      expect(first.errors).toBeUndefined();
+      const keys = first.data!.circularDeals.edges.map((e) => e.node.key);
+      // Longest first, ties by id: k0>k1>k2, k0>k1>k3, ..., k0>k1>k8, k0>k2>k1, ...
+      expect(keys.slice(0, 8)).toEqual(
+        ['k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8'].map((c) => `k0>k1>${c}`).concat('k0>k2>k1'),
+      );
+      expect(first.data!.circularDeals.pageInfo.hasNextPage).toBe(true);
+      // From the end, the whole ordered list is needed: past the cap, the error says what works.
+      const res = await small.gql(
+        `query($where: CycleFilter) { circularDeals(where: $where, last: 5) { edges { node { key } } } }`,
+        { where },
+      );
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'RESULT_LIMIT_EXCEEDED', max: 50 });
       expect(res.errors?.[0]?.message).toMatch(/50/);
+      expect(res.errors?.[0]?.message).toMatch(/first/);
     } finally {
       await small.close();
     }
@@ -402,8 +427,11 @@ describe('limits of cycle queries', () => {
       });
       expect(through.errors).toBeUndefined();
       expect(through.data!.company.cycles.totalCount).toBe(8 + 56);
-      // Asking for the cycles themselves still meets the cap.
-      const listed = await small.gql(CYCLES, { where: { mix: 'ANY', maxLength: 3 } });
+      // Listing them all (from the end) still meets the cap.
+      const listed = await small.gql(
+        `query($where: CycleFilter) { circularDeals(where: $where, last: 10) { edges { node { key } } } }`,
+        { where: { mix: 'ANY', maxLength: 3 } },
+      );
       expect(listed.errors?.[0]?.extensions).toMatchObject({ code: 'RESULT_LIMIT_EXCEEDED' });
     } finally {
       await small.close();

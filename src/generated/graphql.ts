@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { CompanyRow, DealRow, SourceRow, CompanyTotalsRow, GraphNodeRow, DeletedDealRow } from '../stores/rows.js';
 import type { CycleRow, PathRow, FlowStepRow } from '../domain/flows.js';
+import type { CycleConnection } from '../resolvers/DealCycleConnection.js';
 import type { RelationshipGraphRows } from '../stores/graphStore.js';
 import type { CycleEventRow, DealEventRow } from '../live/events.js';
 import type { Change } from '../stores/changeLogStore.js';
@@ -311,6 +312,11 @@ export type CycleOrder = {
   field: CycleOrderField;
 };
 
+/**
+ * What cycles are ordered by. Cycles whose value is unknown (a null `bottleneckUsd`,
+ * `roundTripRatio` or `lastDate`) come last in either direction; ties are broken by `key`
+ * (ascending), so every order is total and pages never overlap.
+ */
 export type CycleOrderField =
   | 'BOTTLENECK'
   /** Number of companies. */
@@ -437,7 +443,13 @@ export type DealCycleConnection = {
   __typename?: 'DealCycleConnection';
   edges: Array<DealCycleEdge>;
   pageInfo: PageInfo;
-  totalCount: Scalars['Int']['output'];
+  /**
+   * How many cycles the search finds in all, counted in Neo4j without listing them when the page
+   * alone does not tell. Null, with a QUERY_TIMEOUT error for this field alone in `errors`, when
+   * counting would take longer than the time limit of cycle counts (CYCLE_COUNT_TIMEOUT_MS): the
+   * page (`edges`, `pageInfo`) still comes.
+   */
+  totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
 export type DealCycleEdge = {
@@ -1077,11 +1089,19 @@ export type QuantityInput = {
 export type Query = {
   __typename?: 'Query';
   /**
-   * Circular deals across the whole graph (see CycleFilter for the exact semantics). Runs under a
-   * time limit and a result cap: past either, the error's code names the limit
-   * (QUERY_TIMEOUT, RESULT_LIMIT_EXCEEDED); narrow the filter. When only `totalCount` is
-   * selected (and not `timeRespecting`), the cycles are counted in Neo4j without being listed, so
-   * the result cap does not apply; the time limit does.
+   * Circular deals across the whole graph (see CycleFilter for the exact semantics), in the order
+   * of `orderBy` (default TOTAL_AMOUNT, DESC). A page from the start or `after` a cursor is ranked:
+   * exactly the cycles, in the order, that sorting every cycle would give, found without listing
+   * every cycle (the cursor holds the sort key, so the next page is the same search from there),
+   * under the time limit (QUERY_TIMEOUT past it) and with no result cap. Requests that need every
+   * cycle, a page from the end (`last`, `before`) and the `totalCount` of time-respecting cycles,
+   * list them all under the result cap too (RESULT_LIMIT_EXCEEDED past it; its message says what
+   * works instead). What a first page costs: BOTTLENECK, LENGTH, TOTAL_AMOUNT ASC and RECENCY ASC
+   * prune to the cycles that can rank first; TOTAL_AMOUNT DESC, RECENCY DESC and BOTTLENECK ASC
+   * search from the steps that can, which on long cycles of a large graph can reach the time
+   * limit; ROUND_TRIP_RATIO, which no step bounds, costs every cycle. When only `totalCount` is
+   * selected (and not `timeRespecting`), the cycles are counted in Neo4j without being listed; the
+   * time limit applies.
    * Null, with an error in `errors`, when this field fails on its own (bad arguments, a limit, a
    * timeout): the other fields of the response keep their data.
    */
@@ -1461,7 +1481,7 @@ export type ResolversTypes = {
   DealChangeKind: DealChangeKind;
   DealConnection: ResolverTypeWrapper<Omit<DealConnection, 'edges'> & { edges: Array<ResolversTypes['DealEdge']> }>;
   DealCycle: ResolverTypeWrapper<CycleRow>;
-  DealCycleConnection: ResolverTypeWrapper<Omit<DealCycleConnection, 'edges'> & { edges: Array<ResolversTypes['DealCycleEdge']> }>;
+  DealCycleConnection: ResolverTypeWrapper<CycleConnection>;
   DealCycleEdge: ResolverTypeWrapper<Omit<DealCycleEdge, 'node'> & { node: ResolversTypes['DealCycle'] }>;
   DealDraft: ResolverTypeWrapper<Omit<DealDraft, 'existing' | 'from' | 'to'> & { existing: Array<ResolversTypes['Deal']>, from: ResolversTypes['DraftParty'], to: ResolversTypes['DraftParty'] }>;
   DealDraftInput: DealDraftInput;
@@ -1536,7 +1556,7 @@ export type ResolversParentTypes = {
   DealChange: Change;
   DealConnection: Omit<DealConnection, 'edges'> & { edges: Array<ResolversParentTypes['DealEdge']> };
   DealCycle: CycleRow;
-  DealCycleConnection: Omit<DealCycleConnection, 'edges'> & { edges: Array<ResolversParentTypes['DealCycleEdge']> };
+  DealCycleConnection: CycleConnection;
   DealCycleEdge: Omit<DealCycleEdge, 'node'> & { node: ResolversParentTypes['DealCycle'] };
   DealDraft: Omit<DealDraft, 'existing' | 'from' | 'to'> & { existing: Array<ResolversParentTypes['Deal']>, from: ResolversParentTypes['DraftParty'], to: ResolversParentTypes['DraftParty'] };
   DealDraftInput: DealDraftInput;
@@ -1709,7 +1729,7 @@ export type DealCycleResolvers<ContextType = Context, ParentType extends Resolve
 export type DealCycleConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DealCycleConnection'] = ResolversParentTypes['DealCycleConnection']> = {
   edges?: Resolver<Array<ResolversTypes['DealCycleEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
 export type DealCycleEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DealCycleEdge'] = ResolversParentTypes['DealCycleEdge']> = {

@@ -19,6 +19,7 @@ import {
 } from '../stores/pagination.js';
 import type { CompanyRow, DealRow } from '../stores/rows.js';
 import type { CycleQuery, FlowFilter } from '../stores/cycleStore.js';
+import { cycleKey } from '../stores/cycleRanking.js';
 import { cycleQuery, defaultFlowFilter, pathQuery } from './flowArgs.js';
 import { selectsOnly } from './selection.js';
 import { dependencySuffix, suffixOf, tagRows } from './identity.js';
@@ -72,7 +73,12 @@ function countOnly(info: GraphQLResolveInfo): boolean {
   return selectsOnly(info, ['totalCount', '__typename']);
 }
 
-/** Cycles as a connection: counted when only the total is asked for, else found and paged. */
+/**
+ * Cycles as a connection: counted when only the total is asked for; a page from the start or
+ * after a cursor ranked by the store (cyclePage: exact, without finding every cycle; its total
+ * counted by the totalCount resolver when selected); otherwise (`last`/`before`, or the total of
+ * time-respecting cycles, which only a listing can give) every cycle found, sorted and paged.
+ */
 async function cycleConnection(
   stores: Context['stores'],
   query: CycleQuery,
@@ -80,7 +86,37 @@ async function cycleConnection(
   info: GraphQLResolveInfo,
 ) {
   if (countOnly(info) && !query.timeRespecting) {
-    return toConnection({ rows: [], totalCount: await stores.cycles.countCycles(query) }, request);
+    // Counted by the totalCount resolver (DealCycleConnection.ts), which fails alone.
+    return {
+      ...toConnection({ rows: [], totalCount: 0 }, request),
+      totalCount: null,
+      countQuery: query,
+    };
+  }
+  const listAll =
+    request.fromEnd ||
+    request.before !== null ||
+    (query.timeRespecting && !selectsOnly(info, ['edges', 'pageInfo', '__typename']));
+  if (!listAll) {
+    const { rows, hasNextPage } = await stores.cycles.cyclePage(
+      query,
+      request.after,
+      request.limit,
+    );
+    tagRows(rows, flowSuffix(query));
+    const keys = rows.map((row) => cycleKey(row, query.order.field));
+    const connection = toConnection(
+      { rows, keys, totalCount: 0, before: request.after ? 1 : 0 },
+      request,
+    );
+    // A first page that holds every cycle knows the total; otherwise it is counted if selected.
+    const total = !hasNextPage && !request.after ? rows.length : null;
+    return {
+      ...connection,
+      pageInfo: { ...connection.pageInfo, hasNextPage },
+      totalCount: total,
+      countQuery: query,
+    };
   }
   const rows = await stores.cycles.cycles(query);
   tagRows(rows, flowSuffix(query));

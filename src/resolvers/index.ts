@@ -2,6 +2,7 @@ import type { Resolvers } from '../generated/graphql.js';
 import { Company } from './Company.js';
 import { CloudCommitment, Deal, Investment } from './Deal.js';
 import { CompanyCycles, DealCycle, FlowQuery, FlowStep, MoneyPath } from './Flows.js';
+import { DealCycleConnection } from './DealCycleConnection.js';
 import { ExtractionMutation, ExtractionQuery } from './Extraction.js';
 import { DeletedDeal, Mutation } from './Mutation.js';
 import { Query } from './Query.js';
@@ -18,6 +19,7 @@ export const resolvers: Resolvers = {
   Mutation: guardMutations(loadTypeDefs(), { ...Mutation, ...ExtractionMutation }),
   Company: { ...Company, ...CompanyCycles },
   DealCycle,
+  DealCycleConnection,
   MoneyPath,
   FlowStep,
   Deal,

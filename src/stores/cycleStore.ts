@@ -53,6 +53,21 @@ import {
   type PathRow,
 } from '../domain/flows.js';
 import type { DealType } from './rows.js';
+import type { SortKey } from './pagination.js';
+import {
+  compareCursors,
+  cursorOf,
+  lengthLevels,
+  PREFIX_TAIL,
+  rankCursor,
+  startOrder,
+  thresholdLevels,
+  thresholdsNeedValues,
+  tightened,
+  type Level,
+  type RankCursor,
+} from './cycleRanking.js';
+import { countCycles, countStatements } from './cycleCounts.js';
 
 /** Hard cap on cycle length and path length (companies in a cycle, steps in a path). */
 export const MAX_FLOW_LENGTH = 8;
@@ -127,7 +142,7 @@ const passes = (r: string, i: string): string => `
  * Flow `r` can be a step: some deal passes (and is dated, in a time-respecting search). Unfiltered,
  * that is some deal not cancelled: the flow's `live` flag.
  */
-const stepPasses = (r: string): string => `
+export const stepPasses = (r: string): string => `
       (CASE WHEN $unfiltered THEN ${r}.live
        ELSE any(i IN range(0, size(${r}.dealIds) - 1) WHERE ${passes(r, 'i')}
         AND (NOT $needDated OR ${r}.dates[i] <> '')) END)`;
@@ -139,10 +154,47 @@ function assertLength(maxLength: number): void {
 }
 
 /** Some deal of flow `r` that passes the filter has this type. */
-const passingOfType = (r: string, type: DealType): string => `
+export const passingOfType = (r: string, type: DealType): string => `
         CASE WHEN $unfiltered THEN ${r}.has${type === 'INVESTMENT' ? 'Investment' : 'Commitment'}
         ELSE any(i IN range(0, size(${r}.dealIds) - 1) WHERE ${r}.types[i] = '${type}' AND ${passes(r, 'i')})
         END`;
+
+/**
+ * Flow `r` as a step of a ranked search, in one pass over its deals: [the known amounts of its
+ * passing deals summed (-1 when none is known), the latest date key among them ('' when none is
+ * dated)]. Unfiltered, the flow carries both (flowStore.ts: `amount`, `latest`).
+ */
+const stepFigures = (r: string): string => `
+      (CASE WHEN $unfiltered THEN [${r}.amount, ${r}.latest]
+       ELSE reduce(u = [-1.0, ''], i IN range(0, size(${r}.dealIds) - 1) |
+         CASE WHEN NOT (${passes(r, 'i')}) THEN u
+         ELSE [CASE WHEN ${r}.amounts[i] < 0 THEN u[0] WHEN u[0] < 0 THEN ${r}.amounts[i]
+                ELSE u[0] + ${r}.amounts[i] END,
+               CASE WHEN ${r}.dates[i] > u[1] THEN ${r}.dates[i] ELSE u[1] END] END) END)`;
+
+/**
+ * Bounds on every step of a ranked search (null: none): `stepMin` a known amount of at least
+ * that, `stepMax` an amount of at most that (unknown counts as 0), `latestMax` no passing deal
+ * dated after that. A cycle whose bottleneck is at least t uses only steps of at least t; one of
+ * total at most T only steps of at most T; one whose last date is at most d only steps dated no
+ * later. So a search under such a bound finds every cycle ranked before it, expanding only the
+ * flows that can be on one.
+ */
+const everyStepBound = (r: string): string => `
+      (CASE WHEN $stepMin IS NULL AND $stepMax IS NULL AND $latestMax IS NULL THEN true
+       ELSE all(g IN [${stepFigures(r)}] WHERE coalesce($stepMin, -1.0) <= g[0] <= coalesce($stepMax, 1.0e308)
+         AND g[1] <= coalesce($latestMax, g[1])) END)`;
+
+/**
+ * Bounds on the first step of a rooted ranked search (null: none), for orders that a single step
+ * can decide: a cycle of bottleneck at most t has a step of known amount at most t (`edgeMax`);
+ * one of total at least T, of k steps, a step of at least T / k (`edgeMin`); one whose last date
+ * is at least d a step dated at least d (`latestMin`).
+ */
+const someStepBound = (r: string): string => `
+      all(g IN [${stepFigures(r)}] WHERE g[0] >= coalesce($edgeMin, -1.0)
+        AND (g[0] >= 0 OR $edgeMax IS NULL) AND g[0] <= coalesce($edgeMax, 1.0e308)
+        AND g[1] >= coalesce($latestMin, ''))`;
 
 /**
  * What a search walks and returns. `walks`: every flow with a passing deal, each walk returned as
@@ -150,6 +202,8 @@ const passingOfType = (r: string, type: DealType): string => `
  * `investmentsOnly` / `commitmentsOnly` only flows whose passing deals are all of one type, so
  * that the cycles with both an investment and a commitment are counted as all cycles less those
  * two, without reading every cycle's deals (a cycle cannot lack both: each step has a deal).
+ * `ranked`: the flows within a ranked search's bounds, each walk returned as its relationships
+ * (rankedStatement ranks them).
  */
 const SEARCH = {
   walks: { step: stepPasses, output: (rels: string) => `[x IN ${rels} | id(x)]` },
@@ -161,6 +215,10 @@ const SEARCH = {
   commitmentsOnly: {
     step: (r: string) => `${stepPasses(r)} AND NOT (${passingOfType(r, 'INVESTMENT')})`,
     output: () => 'true',
+  },
+  ranked: {
+    step: (r: string) => `${stepPasses(r)} AND ${everyStepBound(r)}`,
+    output: (rels: string) => rels,
   },
 } as const;
 type Output = keyof typeof SEARCH;
@@ -203,7 +261,7 @@ function walksOfLength(
     node ? node(v) : [...new Set([src, dst])].map((e) => `${v} <> ${e}`).join(' AND ');
   if (k === 1) {
     return `
-      MATCH (${src})-[r1:FLOWS_TO WHERE ${step('r1')}]->(${dst})
+      MATCH (${src})-[r1:FLOWS_TO WHERE ${step('r1')}]->(${dst})${extra ? `\n      WHERE ${extra('[]')}` : ''}
       RETURN ${SEARCH[output].output('[r1]')} AS rest`;
   }
   const half = Math.ceil(k / 2);
@@ -312,6 +370,206 @@ function searchStatement(kind: SearchKind, length: number, output: Output): Stat
   );
 }
 
+/** What a ranked search walks: the whole graph, cycles through given companies, or rooted. */
+export type RankedKind = 'all' | 'through' | 'rooted' | 'prefixed';
+
+/**
+ * A flow of a found cycle, in one pass over its deals: [amount, latest date (as stepFigures),
+ * has a passing investment, a passing commitment, known invested, known committed, investments
+ * of unknown amount, commitments of unknown amount]. Unfiltered, the first four are the flow's
+ * own properties; the last four only ROUND_TRIP_RATIO reads.
+ */
+const cycleFigures = (x: string): string => `
+      CASE WHEN $unfiltered AND $field <> 'ROUND_TRIP_RATIO'
+      THEN [${x}.amount, ${x}.latest, ${x}.hasInvestment, ${x}.hasCommitment]
+      ELSE reduce(u = [-1.0, '', false, false, 0.0, 0.0, 0, 0], i IN range(0, size(${x}.dealIds) - 1) |
+        CASE WHEN NOT (${passes(x, 'i')}) THEN u
+        ELSE [CASE WHEN ${x}.amounts[i] < 0 THEN u[0] WHEN u[0] < 0 THEN ${x}.amounts[i]
+               ELSE u[0] + ${x}.amounts[i] END,
+              CASE WHEN ${x}.dates[i] > u[1] THEN ${x}.dates[i] ELSE u[1] END,
+              u[2] OR ${x}.types[i] = 'INVESTMENT', u[3] OR ${x}.types[i] = 'COMMITMENT',
+              u[4] + CASE WHEN ${x}.types[i] = 'INVESTMENT' AND ${x}.amounts[i] >= 0 THEN ${x}.amounts[i] ELSE 0.0 END,
+              u[5] + CASE WHEN ${x}.types[i] = 'COMMITMENT' AND ${x}.amounts[i] >= 0 THEN ${x}.amounts[i] ELSE 0.0 END,
+              u[6] + CASE WHEN ${x}.types[i] = 'INVESTMENT' AND ${x}.amounts[i] < 0 THEN 1 ELSE 0 END,
+              u[7] + CASE WHEN ${x}.types[i] = 'COMMITMENT' AND ${x}.amounts[i] < 0 THEN 1 ELSE 0 END] END) END`;
+
+/**
+ * A cycle's value under the order `$field`, from the figures of its relationships `rest` (as
+ * flows.ts computes it from the evaluated steps; null where flows.ts has null): LENGTH the steps,
+ * TOTAL_AMOUNT the known amounts, BOTTLENECK the smallest step amount (null when a step has none
+ * known), RECENCY the latest date as a number (20250915), ROUND_TRIP_RATIO committed / invested
+ * under the rules of flows.ts roundTrip; and whether it has the mix (`$mixBoth`: an investment
+ * and a commitment among the passing deals).
+ */
+const RANK_VALUE = `
+    WITH rest, [x IN rest | ${cycleFigures('x')}] AS figs
+    WITH rest, figs, CASE $field
+      WHEN 'LENGTH' THEN toFloat(size(rest))
+      WHEN 'TOTAL_AMOUNT' THEN reduce(t = 0.0, g IN figs | t + CASE WHEN g[0] > 0 THEN g[0] ELSE 0.0 END)
+      WHEN 'BOTTLENECK' THEN reduce(m = figs[0][0], g IN figs | CASE WHEN g[0] < m THEN g[0] ELSE m END)
+      WHEN 'RECENCY' THEN reduce(m = '', g IN figs | CASE WHEN g[1] > m THEN g[1] ELSE m END)
+      ELSE reduce(t = [0.0, 0.0, 0, 0], g IN figs | [t[0] + g[4], t[1] + g[5], t[2] + g[6], t[3] + g[7]])
+      END AS raw
+    WHERE NOT $mixBoth OR (any(g IN figs WHERE g[2]) AND any(g IN figs WHERE g[3]))
+    WITH rest, CASE $field
+      WHEN 'BOTTLENECK' THEN CASE WHEN raw < 0 THEN null ELSE raw END
+      WHEN 'RECENCY' THEN CASE WHEN raw = '' THEN null ELSE toFloat(toInteger(replace(raw, '-', ''))) END
+      WHEN 'ROUND_TRIP_RATIO' THEN CASE WHEN raw[0] <= 0 OR raw[2] > 0 OR (raw[3] > 0 AND raw[1] = 0)
+        THEN null ELSE raw[1] / raw[0] END
+      ELSE raw END AS value`;
+
+/**
+ * The end of a ranked search: the walks with the mix within the certified range of values
+ * (`$certMin`, `$certMax`), keyed as the page orders them (unknown values last, then the value
+ * times `$sign`, then the cycle id: the rotation from the smallest company id), after the
+ * `$after` key and no later than `$until` (the last of `$n` rows already in hand: [nf, sv]),
+ * the first `$n` of them. The id reads one property per company, so it is built only for the
+ * walks that pass. `dedup`: a rooted search finds a cycle once per qualifying step.
+ */
+const RANK_FINISH = (dedup: boolean): string => `${RANK_VALUE}
+    WHERE ($certMin IS NULL OR value >= $certMin) AND ($certMax IS NULL OR value <= $certMax)
+    WITH rest, CASE WHEN value IS NULL THEN 1 ELSE 0 END AS nf,
+      CASE WHEN value IS NULL THEN 0.0 ELSE $sign * value END AS sv
+    WHERE ($after IS NULL OR nf > $after[0] OR (nf = $after[0] AND sv >= $after[1]))
+      AND ($until IS NULL OR nf < $until[0] OR (nf = $until[0] AND sv <= $until[1]))
+    WITH rest, nf, sv, [x IN rest | startNode(x).id] AS ids
+    WITH rest, nf, sv, ids,
+      reduce(at = 0, i IN range(0, size(ids) - 1) | CASE WHEN ids[i] < ids[at] THEN i ELSE at END) AS at
+    WITH rest, nf, sv,
+      reduce(key = '', c IN ids[at..] + ids[..at] | key + CASE WHEN key = '' THEN '' ELSE '>' END + c) AS id
+    WHERE $after IS NULL OR nf > $after[0]
+      OR (nf = $after[0] AND (sv > $after[1] OR (sv = $after[1] AND id > $after[2])))${
+        dedup
+          ? `
+    WITH nf, sv, id, head(collect(rest)) AS rest`
+          : ''
+      }
+    WITH rest, nf, sv, id ORDER BY nf, sv, id LIMIT toInteger(coalesce($n, 0))
+    RETURN collect([x IN rest | id(x)]) AS rests, collect(nf) AS nfs, collect(sv) AS svs,
+      collect(id) AS ids`;
+
+/**
+ * The statement of a ranked search for cycles of exactly `length` companies: it finds them within
+ * the bounds of the search and returns only the first `$n` in page order (RANK_FINISH), so a
+ * page costs the cycles within the bounds, not every cycle.
+ *
+ * - all: every cycle from its smallest company (as `searchStatement` 'all'), steps within
+ *   everyStepBound; `$starts` (in the order of cycle ids) restricts the smallest company.
+ * - through: cycles through `$start` and every company of `$through`, steps within everyStepBound.
+ * - prefixed: cycles from the smallest company with a given start (`$prefixes`: lists of company
+ *   ids, each the first length - PREFIX_TAIL steps of a walk from it, the first id the smallest):
+ *   the PREFIX_TAIL steps back from the prefix's end, through larger ids not in the prefix.
+ * - rooted: cycles whose step a -> b lies within someStepBound (every other step passing the
+ *   filter), as that step and a walk back from b to a; through every company of `$scope`.
+ */
+function rankedStatement(kind: RankedKind, length: number): Statement {
+  assertLength(length);
+  return builtStatement(
+    `cycles:ranked:${kind}:${length}`,
+    () => {
+      switch (kind) {
+        case 'all':
+          return `
+    MATCH (s:Company)
+    WHERE s.rootId = s.id AND ($starts IS NULL OR s.id IN $starts)
+      AND EXISTS { (s)-[:FLOWS_TO]->() } AND EXISTS { ()-[:FLOWS_TO]->(s) }
+    CALL (s) {${walksOfLength(length, { src: 's', dst: 's' }, (v) => `${v}.id > s.id`, null, 'ranked')}
+    }${RANK_FINISH(false)}`;
+        case 'through':
+          return `
+    OPTIONAL MATCH (t:Company) WHERE t.id IN $through
+    WITH collect(t) AS scope
+    MATCH (s:Company {id: $start})
+    CALL (s, scope) {${walksOfLength(length, { src: 's', dst: 's' }, null, (between) => `all(t IN scope WHERE t IN ${between})`, 'ranked')}
+    }${RANK_FINISH(false)}`;
+        case 'prefixed':
+          return `
+    UNWIND $prefixes AS prefix
+    MATCH (s:Company {id: prefix[0]})
+    MATCH (c:Company {id: prefix[size(prefix) - 1]})
+    CALL (prefix) {
+      UNWIND range(0, size(prefix) - 2) AS i
+      MATCH (:Company {id: prefix[i]})-[x:FLOWS_TO]->(:Company {id: prefix[i + 1]})
+      WITH i, x ORDER BY i
+      RETURN collect(x) AS head
+    }
+    CALL (s, c, prefix) {${walksOfLength(PREFIX_TAIL, { src: 'c', dst: 's' }, (v) => `${v}.id > s.id AND NOT ${v}.id IN prefix`, null, 'ranked')}
+    }
+    WITH head + rest AS rest${RANK_FINISH(false)}`;
+        case 'rooted':
+          return `
+    OPTIONAL MATCH (t:Company) WHERE t.id IN $scope
+    WITH collect(t) AS scope
+    MATCH (a:Company)-[e:FLOWS_TO WHERE ${stepPasses('e')} AND ${everyStepBound('e')} AND ${someStepBound('e')}]->(b:Company)
+    CALL (a, b, scope) {${walksOfLength(length - 1, { src: 'b', dst: 'a' }, null, (between) => `all(t IN scope WHERE t IN [a, b] + ${between})`, 'ranked')}
+    }
+    WITH [e] + rest AS rest${RANK_FINISH(true)}`;
+      }
+    },
+    { oneMap: true },
+  );
+}
+
+/** The ranked statements, every kind and length. */
+function rankedStatements(maxLength: number): Statement[] {
+  const statements: Statement[] = [];
+  for (const kind of ['all', 'through', 'rooted'] as const)
+    for (let k = 2; k <= maxLength; k++) statements.push(rankedStatement(kind, k));
+  if (maxLength > PREFIX_TAIL) statements.push(rankedStatement('prefixed', PREFIX_TAIL + 1));
+  for (let k = PREFIX_TAIL + 1; k <= maxLength; k++)
+    statements.push(prefixesStatement(k - PREFIX_TAIL));
+  return statements;
+}
+
+/**
+ * The walks of `hops` steps from `$start` through larger ids, distinct companies: the prefixes of
+ * the cycles from `$start` that a prefixed search completes.
+ */
+function prefixesStatement(hops: number): Statement {
+  return builtStatement(
+    `cycles:ranked:prefixes:${hops}`,
+    () => `
+    MATCH (s:Company {id: $start})
+    MATCH (s)(()-[r:FLOWS_TO WHERE ${stepPasses('r')}]->(f WHERE f.id > s.id)){${hops}}(c)
+    WHERE all(i IN range(0, size(f) - 1) WHERE all(j IN range(i + 1, size(f) - 1) WHERE f[i] <> f[j]))
+    RETURN collect([s.id] + [x IN f | x.id]) AS prefixes`,
+    { oneMap: true },
+  );
+}
+
+/**
+ * The values of the flows that can be a step under the filter, for a ranked search's thresholds:
+ * known amounts (or latest dates, for RECENCY). One scan of the flows.
+ */
+const STEP_VALUES: Statement = oneMapStatement(
+  'cycles:ranked:stepValues',
+  `
+    MATCH ()-[r:FLOWS_TO WHERE ${stepPasses('r')}]->()
+    WITH ${stepFigures('r')} AS g
+    RETURN collect(CASE WHEN $field = 'RECENCY' THEN g[1] ELSE g[0] END) AS values`,
+);
+
+/**
+ * The same for cycles through `$start`: the values of its own flows, in and out (each of its
+ * cycles steps through two of them, so its thresholds are not those of the whole graph).
+ */
+const STEP_VALUES_THROUGH: Statement = oneMapStatement(
+  'cycles:ranked:stepValuesThrough',
+  `
+    MATCH (:Company {id: $start})-[r:FLOWS_TO WHERE ${stepPasses('r')}]-()
+    WITH ${stepFigures('r')} AS g
+    RETURN collect(CASE WHEN $field = 'RECENCY' THEN g[1] ELSE g[0] END) AS values`,
+);
+
+/** The companies a whole-graph cycle can start at (top-level, with flows in and out). */
+const CYCLE_STARTS: Statement = oneMapStatement(
+  'cycles:ranked:starts',
+  `
+    MATCH (s:Company)
+    WHERE s.rootId = s.id AND EXISTS { (s)-[:FLOWS_TO]->() } AND EXISTS { ()-[:FLOWS_TO]->(s) }
+    RETURN collect(s.id) AS ids`,
+);
+
 /**
  * Every statement a cycle or path search can run: one per kind, output and exact length, and the
  * read of the found flows. Planned at start-up by `plan()`; a test checks that the searches run
@@ -323,7 +581,8 @@ export function allStatements(maxLength = MAX_FLOW_LENGTH): Statement[] {
     for (const output of outputs)
       for (let k = lengths[0]; k <= Math.min(lengths[1], maxLength); k++)
         statements.push(searchStatement(kind, k, output));
-  statements.push(FLOW_DEALS);
+  statements.push(FLOW_DEALS, ...countStatements(maxLength));
+  statements.push(...rankedStatements(maxLength), STEP_VALUES, STEP_VALUES_THROUGH, CYCLE_STARTS);
   return statements;
 }
 
@@ -406,6 +665,10 @@ export interface CycleStoreOptions {
   timeoutMs: number;
   /** Most walks one query may return before it answers RESULT_LIMIT_EXCEEDED. */
   resultCap: number;
+  /** Time limit of one count (default: timeoutMs). */
+  countTimeoutMs?: number;
+  /** Concurrent transactions a whole-graph count is split into (cycleCounts.ts; default 2). */
+  countParts?: number;
 }
 
 export class CycleStore {
@@ -441,6 +704,220 @@ export class CycleStore {
   }
 
   /**
+   * One page of cycles in the query's order, exact (the rows and order that sorting every cycle
+   * would give) without finding every cycle: the levels of cycleRanking.ts, each a ranked
+   * statement per length returning only its first `limit + 1` rows after the cursor, until
+   * `limit + 1` rows pass the mix and the time condition. `after`: a page key (cycleRanking.ts
+   * cycleKey) from a cursor. Everything runs in one read transaction, so a page sees one state.
+   */
+  async cyclePage(
+    query: CycleQuery,
+    after: SortKey | null,
+    limit: number,
+  ): Promise<{ rows: CycleRow[]; hasNextPage: boolean }> {
+    const { field, direction } = query.order;
+    const cursor = after ? rankCursor(after, field, direction) : null;
+    if (after && !cursor) {
+      throw new UserError(ErrorCode.BAD_USER_INPUT, 'after: is not a cursor this server issued.', {
+        field: 'after',
+      });
+    }
+    const n = limit + 1;
+    const { kind, params } = this.cycleSearch(query);
+    const base = {
+      ...params,
+      field,
+      sign: direction === 'ASC' ? 1 : -1,
+      mixBoth: query.mix !== 'ANY',
+      scope: query.through,
+      n,
+    };
+    const lengths: number[] = [];
+    for (let k = query.minLength; k <= query.maxLength; k++) lengths.push(k);
+    return this.db.readOnceTx(
+      async (tx: QueryRunner) => {
+        let levels: Level[];
+        if (field === 'LENGTH') {
+          const starts =
+            kind === 'through'
+              ? null
+              : startOrder((await runIn<{ ids: string[] }>(tx, CYCLE_STARTS, base))[0]?.ids ?? []);
+          levels = lengthLevels(direction, query.minLength, query.maxLength, starts, cursor);
+        } else {
+          const statement = kind === 'through' ? STEP_VALUES_THROUGH : STEP_VALUES;
+          const values = !thresholdsNeedValues(field, direction, kind === 'through')
+            ? []
+            : ((await runIn<{ values: (number | string)[] }>(tx, statement, base))[0]?.values ??
+              []);
+          levels = thresholdLevels(
+            field,
+            direction,
+            values,
+            lengths,
+            kind === 'through' ? 'through' : 'all',
+            cursor,
+          );
+        }
+        const steps = new Map<number, FlowStepRow>();
+        const kept: CycleRow[] = [];
+        let at = cursor;
+        /** Runs a level round by round until the page is full or the level has no more rows. */
+        const runLevel = async (level: Level): Promise<number> => {
+          let foundAll = 0;
+          for (;;) {
+            const found = await this.rankedRound(
+              tx,
+              level,
+              { ...base, after: at && [at.nf, at.sv, at.id] },
+              n,
+              query.order,
+              query.maxLength,
+            );
+            foundAll += found.length;
+            const missing = new Set<number>();
+            for (const f of found) for (const id of f.rest) if (!steps.has(id)) missing.add(id);
+            if (missing.size) {
+              const flows = await runIn<{
+                flowId: number;
+                fromId: string;
+                toId: string;
+                flow: RawFlow;
+              }>(tx, FLOW_DEALS, { ...params, flowIds: [...missing] });
+              for (const f of flows)
+                steps.set(f.flowId, step(f.fromId, f.toId, passingDeals(f.flow)));
+            }
+            for (const f of found) {
+              const walkSteps = f.rest.map((id) => steps.get(id) as FlowStepRow);
+              if (query.mix !== 'ANY' && !hasInvestmentAndCommitment(walkSteps)) continue;
+              const cycle = toCycle(
+                walkSteps.map((s) => s.fromId),
+                walkSteps,
+                query.maxSpanDays,
+              );
+              if (!query.timeRespecting || cycle.timeRespecting) kept.push(cycle);
+            }
+            const last = found.at(-1);
+            if (last) at = last.cursor;
+            // Full, or this level has no more rows after the cursor.
+            if (kept.length >= n || found.length < n) return foundAll;
+          }
+        };
+        let skip = false;
+        for (const [i, level] of levels.entries()) {
+          // A threshold under which nothing was found: the next one, twice as loose, likely finds
+          // little more, so it is skipped (the schedule quadruples until something is found).
+          if (skip && i < levels.length - 1 && field !== 'LENGTH') {
+            skip = false;
+            continue;
+          }
+          if (level.kind === 'prefixed') {
+            for (const sub of await this.prefixLevels(tx, level, base, at)) {
+              await runLevel(sub);
+              if (kept.length >= n) break;
+            }
+          } else {
+            skip = (await runLevel(level)) === 0;
+          }
+          if (kept.length >= n) break;
+        }
+        // The statements order as flows.ts does; sorting by flows.ts's own keys keeps it so even
+        // where a float sum might differ in its last bit.
+        kept.sort((a, b) =>
+          compareCursors(cursorOf(a, field, direction), cursorOf(b, field, direction)),
+        );
+        return { rows: kept.slice(0, limit), hasNextPage: kept.length > limit };
+      },
+      this.options.timeoutMs,
+      `cycles:${kind}:ranked`,
+    );
+  }
+
+  /**
+   * The levels of a prefixed level (one length, one smallest company): the walks that begin its
+   * cycles (prefixesStatement), in the order of cycle ids, in batches that double from one; those
+   * before the cursor's own prefix left out.
+   */
+  private async prefixLevels(
+    tx: QueryRunner,
+    level: Level,
+    params: Record<string, unknown>,
+    after: RankCursor | null,
+  ): Promise<Level[]> {
+    const k = level.lengths[0] as number;
+    const [row] = await runIn<{ prefixes: string[][] }>(tx, prefixesStatement(k - PREFIX_TAIL), {
+      ...params,
+      start: level.starts?.[0],
+    });
+    const keyOf = (prefix: string[]): string => `${prefix.join('>')}>`;
+    let prefixes = (row?.prefixes ?? []).map((p) => ({ p, key: keyOf(p) }));
+    prefixes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    if (after) {
+      const own = keyOf(after.id.split('>').slice(0, k - PREFIX_TAIL + 1));
+      prefixes = prefixes.filter((p) => p.key >= own);
+    }
+    const levels: Level[] = [];
+    for (let from = 0, size = 1; from < prefixes.length; from += size, size *= 2) {
+      levels.push({
+        ...level,
+        prefixes: prefixes.slice(from, from + size).map((p) => p.p),
+      });
+    }
+    return levels;
+  }
+
+  /**
+   * One round of a level: its statement for each of its lengths in the query's range, the rows
+   * merged in page order, the first `n`.
+   */
+  private async rankedRound(
+    tx: QueryRunner,
+    level: Level,
+    params: Record<string, unknown>,
+    n: number,
+    order: CycleQuery['order'],
+    maxLength: number,
+  ): Promise<{ rest: number[]; cursor: RankCursor }[]> {
+    const rows: { rest: number[]; cursor: RankCursor }[] = [];
+    let bounds = level.bounds;
+    // Once n rows are in hand, the longer lengths' rows ranked after the last of them are dropped
+    // before their ids are built.
+    let until: [number, number] | null = null;
+    for (const k of level.lengths) {
+      const [row] = await runIn<{
+        rests: number[][];
+        nfs: (0 | 1)[];
+        svs: number[];
+        ids: string[];
+      }>(tx, rankedStatement(level.kind, level.kind === 'prefixed' ? PREFIX_TAIL + 1 : k), {
+        ...params,
+        ...bounds,
+        starts: level.starts,
+        prefixes: level.prefixes ?? null,
+        until,
+      });
+      if (!row) continue;
+      row.rests.forEach((rest, i) =>
+        rows.push({
+          rest,
+          cursor: { nf: row.nfs[i] as 0 | 1, sv: row.svs[i] as number, id: row.ids[i] as string },
+        }),
+      );
+      if (rows.length >= n) {
+        rows.sort((a, b) => compareCursors(a.cursor, b.cursor));
+        rows.length = n;
+        const nth = (rows[n - 1] as { cursor: RankCursor }).cursor;
+        until = [nth.nf, nth.sv];
+        if (nth.nf === 0) {
+          const v = nth.sv * (order.direction === 'ASC' ? 1 : -1);
+          bounds = tightened({ ...level, bounds }, order.field, order.direction, v, maxLength);
+        }
+      }
+    }
+    rows.sort((a, b) => compareCursors(a.cursor, b.cursor));
+    return rows.slice(0, n);
+  }
+
+  /**
    * Cycles with minLength..maxLength companies. With `through` (top-level ids), only cycles
    * through all of them, found by walking from the first; with `among` (top-level ids), only
    * cycles made of those companies.
@@ -457,28 +934,25 @@ export class CycleStore {
    */
   async countCycles(search: CycleSearch & { mix: CycleQuery['mix'] }): Promise<number> {
     const { kind, params } = this.cycleSearch(search);
-    // The counts of every length (three each for the default mix) read one snapshot, in one
-    // transaction run once.
-    return this.db.readOnceTx(
-      async (tx: QueryRunner) => {
-        const count = async (output: Output): Promise<number> => {
-          let total = 0;
-          for (let k = search.minLength; k <= search.maxLength; k++) {
-            const [row] = await runIn<{ cycles: number }>(
-              tx,
-              searchStatement(kind, k, output),
-              params,
-            );
-            total += row?.cycles ?? 0;
-          }
-          return total;
-        };
-        const all = await count('count');
-        if (search.mix === 'ANY' || all === 0) return all;
-        return all - (await count('investmentsOnly')) - (await count('commitmentsOnly'));
+    // Counting has its own statements (src/stores/cycleCounts.ts).
+    return countCycles(
+      this.db,
+      {
+        kind:
+          kind === 'through' && search.through.length > 1
+            ? 'throughSeveral'
+            : kind === 'paths'
+              ? 'all'
+              : kind,
+        params,
+        minLength: search.minLength,
+        maxLength: search.maxLength,
+        mix: search.mix,
       },
-      this.options.timeoutMs,
-      `cycles:${kind}:count`,
+      {
+        timeoutMs: this.options.countTimeoutMs ?? this.options.timeoutMs,
+        parts: this.options.countParts ?? 2,
+      },
     );
   }
 
@@ -601,7 +1075,9 @@ export class CycleStore {
           if (found.length > cap) {
             throw new UserError(
               ErrorCode.RESULT_LIMIT_EXCEEDED,
-              `More than ${cap} results: the result cap of this query. Narrow it: a shorter maxLength, 'through' a company, or a minimum amount.`,
+              closed
+                ? `More than ${cap} results: the result cap of this query, which needs every cycle (a page from the end with 'last'/'before', or the totalCount of time-respecting cycles). Ask for pages from the start with 'first'/'after' instead (ranked, no cap), or narrow it: a shorter maxLength, 'through' a company, or a minimum amount.`
+                : `More than ${cap} results: the result cap of this query. Narrow it: a shorter maxLength or a minimum amount.`,
               { limit: 'resultCap', max: cap },
             );
           }
