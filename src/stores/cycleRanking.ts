@@ -66,10 +66,14 @@ export interface RankCursor {
 }
 
 /**
- * Steps a prefixed search walks back to the smallest company (meet in the middle, two and two):
- * LENGTH ranks the cycles longer than this by their first steps.
+ * Steps a prefixed search walks back to the smallest company (meet in the middle), for cycles of
+ * `length` companies; null below four, whose cycles are ranked per smallest company. LENGTH ranks
+ * the longer cycles by their first length - tail steps: a hub's cycles of length 4 number in the
+ * tens of thousands, of length 6 in the millions.
  */
-export const PREFIX_TAIL = 4;
+export function prefixTail(length: number): number | null {
+  return length < 4 ? null : length === 4 ? 3 : 4;
+}
 
 /** The flows ranked first: the first threshold takes this many of them, each next one twice as many. */
 export const RANK0 = 32;
@@ -295,7 +299,7 @@ export function lengthLevels(
     }
     // Longer cycles: one level per smallest company, which cycleStore cuts further by the
     // cycles' first steps (a hub's cycles of length 6 number in the millions).
-    if (k > PREFIX_TAIL) {
+    if (prefixTail(k) !== null) {
       for (const s of starts.slice(from))
         levels.push({ kind: 'prefixed', lengths: [k], starts: [s], bounds: {} });
       continue;

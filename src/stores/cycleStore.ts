@@ -58,7 +58,7 @@ import {
   compareCursors,
   cursorOf,
   lengthLevels,
-  PREFIX_TAIL,
+  prefixTail,
   rankCursor,
   startOrder,
   thresholdLevels,
@@ -248,7 +248,7 @@ type Output = keyof typeof SEARCH;
  * search itself (PROFILE: 3.5M property reads for 0.9M cycles); FLOW_DEALS then reads each
  * relationship once, by id, in the same transaction.
  */
-function walksOfLength(
+export function walksOfLength(
   k: number,
   ends: { src: string; dst: string },
   node: ((v: string) => string) | null,
@@ -457,8 +457,9 @@ const RANK_FINISH = (dedup: boolean): string => `${RANK_VALUE}
  *   everyStepBound; `$starts` (in the order of cycle ids) restricts the smallest company.
  * - through: cycles through `$start` and every company of `$through`, steps within everyStepBound.
  * - prefixed: cycles from the smallest company with a given start (`$prefixes`: lists of company
- *   ids, each the first length - PREFIX_TAIL steps of a walk from it, the first id the smallest):
- *   the PREFIX_TAIL steps back from the prefix's end, through larger ids not in the prefix.
+ *   ids, each the first steps of a walk from it, the first id the smallest): the last `length`
+ *   steps (cycleRanking.ts prefixTail) back from the prefix's end, through larger ids not in the
+ *   prefix.
  * - rooted: cycles whose step a -> b lies within someStepBound (every other step passing the
  *   filter), as that step and a walk back from b to a; through every company of `$scope`.
  */
@@ -493,7 +494,7 @@ function rankedStatement(kind: RankedKind, length: number): Statement {
       WITH i, x ORDER BY i
       RETURN collect(x) AS head
     }
-    CALL (s, c, prefix) {${walksOfLength(PREFIX_TAIL, { src: 'c', dst: 's' }, (v) => `${v}.id > s.id AND NOT ${v}.id IN prefix`, null, 'ranked')}
+    CALL (s, c, prefix) {${walksOfLength(length, { src: 'c', dst: 's' }, (v) => `${v}.id > s.id AND NOT ${v}.id IN prefix`, null, 'ranked')}
     }
     WITH head + rest AS rest${RANK_FINISH(false)}`;
         case 'rooted':
@@ -515,9 +516,15 @@ function rankedStatements(maxLength: number): Statement[] {
   const statements: Statement[] = [];
   for (const kind of ['all', 'through', 'rooted'] as const)
     for (let k = 2; k <= maxLength; k++) statements.push(rankedStatement(kind, k));
-  if (maxLength > PREFIX_TAIL) statements.push(rankedStatement('prefixed', PREFIX_TAIL + 1));
-  for (let k = PREFIX_TAIL + 1; k <= maxLength; k++)
-    statements.push(prefixesStatement(k - PREFIX_TAIL));
+  const tails = new Set<number>();
+  for (let k = 2; k <= maxLength; k++) {
+    const tail = prefixTail(k);
+    if (tail === null) continue;
+    if (!tails.has(tail)) statements.push(rankedStatement('prefixed', tail));
+    tails.add(tail);
+    if (k - tail !== (prefixTail(k - 1) === null ? -1 : k - 1 - (prefixTail(k - 1) as number)))
+      statements.push(prefixesStatement(k - tail));
+  }
   return statements;
 }
 
@@ -844,7 +851,8 @@ export class CycleStore {
     after: RankCursor | null,
   ): Promise<Level[]> {
     const k = level.lengths[0] as number;
-    const [row] = await runIn<{ prefixes: string[][] }>(tx, prefixesStatement(k - PREFIX_TAIL), {
+    const hops = k - (prefixTail(k) as number);
+    const [row] = await runIn<{ prefixes: string[][] }>(tx, prefixesStatement(hops), {
       ...params,
       start: level.starts?.[0],
     });
@@ -852,7 +860,7 @@ export class CycleStore {
     let prefixes = (row?.prefixes ?? []).map((p) => ({ p, key: keyOf(p) }));
     prefixes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     if (after) {
-      const own = keyOf(after.id.split('>').slice(0, k - PREFIX_TAIL + 1));
+      const own = keyOf(after.id.split('>').slice(0, hops + 1));
       prefixes = prefixes.filter((p) => p.key >= own);
     }
     const levels: Level[] = [];
@@ -888,13 +896,17 @@ export class CycleStore {
         nfs: (0 | 1)[];
         svs: number[];
         ids: string[];
-      }>(tx, rankedStatement(level.kind, level.kind === 'prefixed' ? PREFIX_TAIL + 1 : k), {
-        ...params,
-        ...bounds,
-        starts: level.starts,
-        prefixes: level.prefixes ?? null,
-        until,
-      });
+      }>(
+        tx,
+        rankedStatement(level.kind, level.kind === 'prefixed' ? (prefixTail(k) as number) : k),
+        {
+          ...params,
+          ...bounds,
+          starts: level.starts,
+          prefixes: level.prefixes ?? null,
+          until,
+        },
+      );
       if (!row) continue;
       row.rests.forEach((rest, i) =>
         rows.push({
