@@ -46,6 +46,16 @@ export interface CycleLimits {
   timeoutMs: number;
   /** Most cycles or paths one query may find (CYCLE_RESULT_CAP). */
   resultCap: number;
+  /**
+   * Time limit of one cycle count (`totalCount` of a cycle page), in ms (CYCLE_COUNT_TIMEOUT_MS;
+   * default: CYCLE_QUERY_TIMEOUT_MS). Past it only `totalCount` fails; the page still comes.
+   */
+  countTimeoutMs?: number;
+  /**
+   * Concurrent transactions a whole-graph count is split into (CYCLE_COUNT_PARTS, default 2:
+   * one per core of a small Neo4j host); each takes a heavy-query slot.
+   */
+  countParts?: number;
 }
 
 export const DEFAULT_CYCLE_LIMITS: CycleLimits = { timeoutMs: 20_000, resultCap: 5_000 };
@@ -344,6 +354,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         MAX_TIMEOUT_MS,
       ),
       resultCap: settings.positiveInt('CYCLE_RESULT_CAP', DEFAULT_CYCLE_LIMITS.resultCap),
+      // Unset: counts have the cycle time limit, and 2 parts (src/stores/cycleCounts.ts).
+      ...(settings.optional('CYCLE_COUNT_TIMEOUT_MS') !== undefined && {
+        countTimeoutMs: settings.int('CYCLE_COUNT_TIMEOUT_MS', 0, 1, MAX_TIMEOUT_MS),
+      }),
+      ...(settings.optional('CYCLE_COUNT_PARTS') !== undefined && {
+        countParts: settings.int('CYCLE_COUNT_PARTS', 2, 1, 16),
+      }),
     },
     heavyQueryConcurrency: settings.int('HEAVY_QUERY_CONCURRENCY', 4, 1, 1_000),
     live: {
