@@ -5,12 +5,10 @@
  * their columns; --dry-run and --strict behave the same; files that are not datasets are refused
  * whole. Every file is written by the test.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { csvReader } from '../src/importer/csvFiles.js';
 import {
   DatasetError,
@@ -22,8 +20,7 @@ import { jsonFileReader } from '../src/importer/jsonFile.js';
 import { commitment, company, dataset, investment, source } from './fixtures/dataset.js';
 import { graphSnapshot } from './fixtures/graph.js';
 import { startTestServer, type TestServer } from './support/harness.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { runImport } from './support/importCli.js';
 
 let t: TestServer;
 let dir: string;
@@ -304,30 +301,6 @@ describe('a JSON file, streamed', () => {
 
 describe('npm run import with files', () => {
   beforeEach(() => t.reset());
-
-  function runImport(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile(
-        'npm',
-        ['run', '-s', 'import', '--', ...args],
-        {
-          cwd: ROOT,
-          env: {
-            ...process.env,
-            NEO4J_URI: inject('neo4jUri'),
-            NEO4J_USER: 'neo4j',
-            NEO4J_PASSWORD: inject('neo4jPassword'),
-            NEO4J_DATABASE: 'neo4j',
-          },
-          timeout: 60_000,
-        },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-          resolve({ code, stdout, stderr });
-        },
-      );
-    });
-  }
 
   it('imports a folder of CSV files, with plain progress lines when not on a terminal', async () => {
     const folder = mkdtempSync(path.join(dir, 'sheets-'));

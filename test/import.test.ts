@@ -3,12 +3,11 @@
  * re-imports, every reason a record is rejected, files that are not datasets, --dry-run and
  * --strict.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   DatasetError,
   importDataset,
@@ -27,6 +26,7 @@ import {
 } from './fixtures/dataset.js';
 import { graphSnapshot, labelCounts, relationshipCounts } from './fixtures/graph.js';
 import { startTestServer, type TestServer } from './support/harness.js';
+import { runImport } from './support/importCli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -373,30 +373,6 @@ describe('npm run import', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeEach(() => t.load(STORED));
-
-  function runImport(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile(
-        'npm',
-        ['run', 'import', '--', ...args],
-        {
-          cwd: ROOT,
-          env: {
-            ...process.env,
-            NEO4J_URI: inject('neo4jUri'),
-            NEO4J_USER: 'neo4j',
-            NEO4J_PASSWORD: inject('neo4jPassword'),
-            NEO4J_DATABASE: 'neo4j',
-          },
-          timeout: 60_000,
-        },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-          resolve({ code, stdout, stderr });
-        },
-      );
-    });
-  }
 
   it('--dry-run validates a file against the database, lists rejections and writes nothing', async () => {
     const file = path.join(dir, 'deals.json');

@@ -25,6 +25,7 @@ import {
   type CompanyWrite,
   type DealWrite,
 } from '../domain/validate.js';
+import type { ManagedTransaction } from 'neo4j-driver';
 import type { Problem } from '../errors.js';
 import type { ChangeInput } from '../stores/changeLogStore.js';
 import { ImportStore, type WrittenDeal } from '../stores/importStore.js';
@@ -422,6 +423,28 @@ export async function importFrom(
     await imports.markFlowsPending();
     const roots = new Set<string>();
     const entryOf = new Map<string, DealEntry>();
+    // Stored deals are upserted as the mutations do; their states before and after (version,
+    // root pair) say what changed, for the change log and the flows.
+    const upsertDeals = async (
+      tx: ManagedTransaction,
+      rows: DealWrite[],
+    ): Promise<WrittenDeal[]> => {
+      const ids = rows.map((r) => r.id);
+      const before = await stores.changes.dealStates(tx, ids);
+      const after = await stores.changes.dealStates(tx, await stores.deals.upsertRows(tx, rows));
+      return [...after.values()].map((now) => {
+        const was = before.get(now.id);
+        return {
+          id: now.id,
+          versionBefore: was?.version ?? null,
+          version: now.version,
+          fromRootBefore: was?.fromRoot ?? null,
+          toRootBefore: was?.toRoot ?? null,
+          fromRoot: now.fromRoot,
+          toRoot: now.toRoot,
+        };
+      });
+    };
     // Deals new at pass 1 are created, the others upserted; should a new id have been taken
     // since (a concurrent writer), the batch is written again, all upserted.
     const write = (batch: DealWrite[], upsertAll: boolean): Promise<WrittenDeal[]> =>
@@ -430,7 +453,7 @@ export async function importFrom(
         const known = upsertAll ? batch : batch.filter((r) => stored.dealTypes.has(r.id));
         const rows = [
           ...(fresh.length ? await imports.createDeals(tx, fresh) : []),
-          ...(known.length ? await imports.writeDeals(tx, known) : []),
+          ...(known.length ? await upsertDeals(tx, known) : []),
         ];
         // Last in the transaction: the change log's lock is held from here to the commit.
         await stores.changes.appendChanges(tx, changesOf(rows, batch));

@@ -510,10 +510,7 @@ export class DealStore {
     const previous = await runIn<{ deal: DealRow }>(tx, DEALS_BY_IDS, {
       ids: rows.map((r) => r.id),
     });
-    const [result] = await runIn<{ written: string[] }>(tx, RECORD_DEALS, {
-      rows: rows.map((row) => ({ ...row, writeHash: dealWriteHash(row) })),
-    });
-    const written = new Set(result?.written ?? []);
+    const written = new Set(await this.upsertRows(tx, rows));
     const refused = rows.filter((r) => !written.has(r.id));
     if (refused.length) {
       // Only a concurrent write of the other deal type gets here; throwing rolls back the batch.
@@ -536,6 +533,18 @@ export class DealStore {
       logged,
       previous.map((r) => r.deal),
     );
+  }
+
+  /**
+   * The upsert alone (RECORD_DEALS), in the caller's transaction: no checks, no flows, no change
+   * log; returns the ids written (a row whose id is a deal of the other type is not). For callers
+   * that do those themselves: recordMany, and the bulk import for ids already stored.
+   */
+  async upsertRows(tx: ManagedTransaction, rows: readonly DealWrite[]): Promise<string[]> {
+    const [result] = await runIn<{ written: string[] }>(tx, RECORD_DEALS, {
+      rows: rows.map((row) => ({ ...row, writeHash: dealWriteHash(row) })),
+    });
+    return result?.written ?? [];
   }
 
   /** Records one deal; refused with CONFLICT when `ifVersion` is given and stale. */

@@ -1,9 +1,10 @@
 /**
  * The bulk import's writes and look-ups (src/importer): thousands of records per statement, each
- * statement set-based, with the same graph shape and the same idempotent upsert by id as the
- * mutations (dealStore.ts RECORD_DEALS, whose rules these follow). What differs: a batch keeps no
- * flow graph in step (the importer re-derives the flows of every payer it touched once, at the
- * end: FlowStore.refreshFromRoots) and checks nothing the importer has checked already.
+ * set-based. Records new when the importer checked them are created here, in the graph shape
+ * and with the properties the mutations' upserts give them; records already stored go through
+ * those upserts (DealStore.upsertRows, CompanyStore.upsertMany). A batch keeps no flow graph in
+ * step (the importer re-derives the flows of every payer it touched once, at the end:
+ * FlowStore.refreshFromRoots) and checks nothing the importer has checked already.
  */
 import type { ManagedTransaction } from 'neo4j-driver';
 import type { DealWrite } from '../domain/validate.js';
@@ -12,69 +13,6 @@ import type { CompanyWrite } from '../domain/validate.js';
 import { companyWriteHash } from './companyStore.js';
 import { dealWriteHash } from './dealStore.js';
 import type { DealType } from './rows.js';
-import { bumpVersion } from './versions.js';
-
-/**
- * Upserts deals by id: a new id is created, an existing one of the same type rewritten (every
- * property set, FROM/TO moved when they changed, sources replaced); a row whose id belongs to a
- * deal of the other type, or whose company is gone, is not written and not returned. Each
- * written deal comes back with its version and root pair before and after, for the change log
- * and the flows.
- */
-const IMPORT_DEALS: Statement = {
-  name: 'importDeals',
-  cypher: `
-    UNWIND $rows AS row
-    MATCH (payer:Company {id: row.fromId})
-    MATCH (payee:Company {id: row.toId})
-    MERGE (d:Deal {id: row.id})
-      ON CREATE SET d.type = row.type
-    WITH d, row, payer, payee WHERE d.type = row.type
-    WITH d, row, payer, payee, d.version AS versionBefore,
-      [(d)-[:FROM]->(f:Company) | f.rootId][0] AS fromRootBefore,
-      [(d)-[:TO]->(t:Company) | t.rootId][0] AS toRootBefore
-    SET ${bumpVersion('d')}
-    SET d.writeHash = row.writeHash,
-        d.amountUsd = row.amountUsd,
-        d.amountIsUpperBound = row.amountIsUpperBound,
-        d.quantityValue = row.quantityValue,
-        d.quantityUnit = row.quantityUnit,
-        d.announcedOn = row.announcedOn,
-        d.announcedKey = row.announcedKey,
-        d.status = row.status,
-        d.instrument = row.instrument,
-        d.kind = row.kind,
-        d.term = row.term,
-        d.note = row.note
-    FOREACH (_ IN CASE WHEN row.type = 'INVESTMENT' THEN [1] ELSE [] END | SET d:Investment)
-    FOREACH (_ IN CASE WHEN row.type = 'COMMITMENT' THEN [1] ELSE [] END | SET d:CloudCommitment)
-    WITH d, row, payer, payee, versionBefore, fromRootBefore, toRootBefore
-    CALL (d, payer, payee) {
-      OPTIONAL MATCH (d)-[r:FROM|TO]->(c:Company)
-      WITH r, c WHERE r IS NOT NULL
-        AND NOT ((type(r) = 'FROM' AND c = payer) OR (type(r) = 'TO' AND c = payee))
-      DELETE r
-    }
-    MERGE (d)-[:FROM]->(payer)
-    MERGE (d)-[:TO]->(payee)
-    WITH d, row, payer, payee, versionBefore, fromRootBefore, toRootBefore
-    CALL (d, row) {
-      OPTIONAL MATCH (d)-[r:REPORTED_BY]->(old:Source)
-      WITH r, old WHERE r IS NOT NULL AND NOT old.key IN [s IN row.sources | s.key]
-      DELETE r
-      WITH old WHERE NOT EXISTS { (old)<-[:REPORTED_BY]-() }
-      DELETE old
-    }
-    CALL (d, row) {
-      UNWIND row.sources AS src
-      MERGE (s:Source {key: src.key})
-        ON CREATE SET s.publisher = src.publisher, s.title = src.title, s.url = src.url,
-                      s.publishedOn = src.publishedOn
-      MERGE (d)-[:REPORTED_BY]->(s)
-    }
-    RETURN d.id AS id, versionBefore, d.version AS version, fromRootBefore, toRootBefore,
-      payer.rootId AS fromRoot, payee.rootId AS toRoot`,
-};
 
 /** The sources a batch of new deals cites, each created once (sources are shared by key). */
 const MERGE_SOURCES: Statement = {
@@ -89,9 +27,9 @@ const MERGE_SOURCES: Statement = {
 /**
  * Creates deals whose ids were new when the import checked them: CREATE instead of MERGE, no
  * old relationships to look for, and no Eager step, which makes it several times faster than
- * IMPORT_DEALS. Its sources exist already (MERGE_SOURCES). Should another writer have created
- * one of the ids since, the unique constraint fails the transaction and the importer writes the
- * batch again with IMPORT_DEALS.
+ * the upsert. Its sources exist already (MERGE_SOURCES). Should another writer have created one
+ * of the ids since, the unique constraint fails the transaction and the importer writes the batch
+ * again, upserted.
  */
 const CREATE_DEALS: Statement = {
   name: 'importNewDeals',
@@ -203,13 +141,6 @@ async function sliced<T>(
 
 export class ImportStore {
   constructor(private readonly db: Database) {}
-
-  /** Writes deals in the caller's transaction (see IMPORT_DEALS); returns those written. */
-  async writeDeals(tx: ManagedTransaction, rows: readonly DealWrite[]): Promise<WrittenDeal[]> {
-    return runIn<WrittenDeal & Record<string, unknown>>(tx, IMPORT_DEALS, {
-      rows: rows.map((row) => ({ ...row, writeHash: dealWriteHash(row) })),
-    });
-  }
 
   /** Creates companies that did not exist when checked (see CREATE_COMPANIES). */
   async createCompanies(tx: ManagedTransaction, rows: readonly CompanyWrite[]): Promise<void> {

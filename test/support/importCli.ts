@@ -1,0 +1,35 @@
+/**
+ * `npm run import` as a user runs it, in a child process against the test Neo4j: its exit code
+ * and what it printed.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export function runImport(
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      'npm',
+      ['run', '-s', 'import', '--', ...args],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          NEO4J_URI: inject('neo4jUri'),
+          NEO4J_USER: 'neo4j',
+          NEO4J_PASSWORD: inject('neo4jPassword'),
+          NEO4J_DATABASE: 'neo4j',
+        },
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
