@@ -70,10 +70,14 @@ const query = (maxLength: number, order: Order, through: string[] = []): CycleQu
 });
 
 /** Milliseconds of one page, or the error code that ended it. */
-async function timedPage(store: CycleStore, q: CycleQuery): Promise<number | string> {
+async function timedPage(
+  store: CycleStore,
+  q: CycleQuery,
+  first = pageSize,
+): Promise<number | string> {
   const started = performance.now();
   try {
-    await store.cyclePage(q, null, pageSize);
+    await store.cyclePage(q, null, first);
     return performance.now() - started;
   } catch (error) {
     const code = (error as { extensions?: { code?: string } }).extensions?.code;
@@ -155,19 +159,19 @@ export async function hubSection(
     { field: 'LENGTH', direction: 'DESC' },
   ] as Order[]) {
     // The page as a client sees it by default: 20 cycles. The first run plans the statements.
-    const page = (hub: string) => store.cyclePage(query(4, order, [hub]), null, 20);
     await planner(db).cyclePage(query(4, order, [hubs[0] as string]), null, 20);
     const times: number[] = [];
     let slowest = '';
+    let failed = 0;
     for (const hub of hubs) {
-      const started = performance.now();
-      await page(hub);
-      const t = performance.now() - started;
-      if (t > Math.max(0, ...times)) slowest = hub;
-      times.push(t);
+      const t = await timedPage(store, query(4, order, [hub]), 20);
+      // A page past the time limit counts as the limit (and is reported).
+      const ms = typeof t === 'number' ? t : (failed++, DEFAULT_CYCLE_LIMITS.timeoutMs);
+      if (ms > Math.max(0, ...times)) slowest = hub;
+      times.push(ms);
     }
     console.log(
-      `${order.field} ${order.direction} | ${show(quantile(times, 0.5))} | ${show(quantile(times, 0.95))} | ${show(Math.max(...times))} | ${slowest}`,
+      `${order.field} ${order.direction} | ${show(quantile(times, 0.5))} | ${show(quantile(times, 0.95))} | ${show(Math.max(...times))} | ${slowest}${failed ? ` (${failed} past the time limit)` : ''}`,
     );
   }
   console.log(`(load ${loadAverage()})`);

@@ -300,6 +300,25 @@ const FINISH = (output: Output): string =>
     : `
     RETURN count(rest) AS cycles`;
 
+/**
+ * The walks `body` from every company `s` that can start a cycle (top-level, with flows in and
+ * out, and `where`), one subquery per start so that each is planned forward from it.
+ */
+const fromStarts = (where: string, body: string): string => `
+    MATCH (s:Company)
+    WHERE s.rootId = s.id${where}
+      AND EXISTS { (s)-[:FLOWS_TO]->() } AND EXISTS { ()-[:FLOWS_TO]->(s) }
+    CALL (s) {${body}
+    }`;
+
+/** The walks of `length` steps from `$start` back to it, through every company of `$through`. */
+const throughStart = (length: number, output: Output): string => `
+    OPTIONAL MATCH (t:Company) WHERE t.id IN $through
+    WITH collect(t) AS scope
+    MATCH (s:Company {id: $start})
+    CALL (s, scope) {${walksOfLength(length, { src: 's', dst: 's' }, null, (between) => `all(t IN scope WHERE t IN ${between})`, output)}
+    }`;
+
 /** What a search walks: cycles of the whole graph, among given companies, through one, or paths. */
 type SearchKind = 'all' | 'among' | 'through' | 'paths';
 
@@ -344,20 +363,10 @@ function searchStatement(kind: SearchKind, length: number, output: Output): Stat
           const node = among
             ? (v: string): string => `${v}.id > s.id AND ${v}.id IN $among`
             : (v: string): string => `${v}.id > s.id`;
-          return `
-    MATCH (s:Company)
-    WHERE s.rootId = s.id${among ? ' AND s.id IN $among' : ''}
-      AND EXISTS { (s)-[:FLOWS_TO]->() } AND EXISTS { ()-[:FLOWS_TO]->(s) }
-    CALL (s) {${walksOfLength(length, { src: 's', dst: 's' }, node, null, output)}
-    }${FINISH(output)}`;
+          return `${fromStarts(among ? ' AND s.id IN $among' : '', walksOfLength(length, { src: 's', dst: 's' }, node, null, output))}${FINISH(output)}`;
         }
         case 'through':
-          return `
-    OPTIONAL MATCH (t:Company) WHERE t.id IN $through
-    WITH collect(t) AS scope
-    MATCH (s:Company {id: $start})
-    CALL (s, scope) {${walksOfLength(length, { src: 's', dst: 's' }, null, (between) => `all(t IN scope WHERE t IN ${between})`, output)}
-    }${FINISH(output)}`;
+          return `${throughStart(length, output)}${FINISH(output)}`;
         case 'paths':
           return `
     MATCH (a:Company {id: $fromRoot})
@@ -470,19 +479,12 @@ function rankedStatement(kind: RankedKind, length: number): Statement {
     () => {
       switch (kind) {
         case 'all':
-          return `
-    MATCH (s:Company)
-    WHERE s.rootId = s.id AND ($starts IS NULL OR s.id IN $starts)
-      AND EXISTS { (s)-[:FLOWS_TO]->() } AND EXISTS { ()-[:FLOWS_TO]->(s) }
-    CALL (s) {${walksOfLength(length, { src: 's', dst: 's' }, (v) => `${v}.id > s.id`, null, 'ranked')}
-    }${RANK_FINISH(false)}`;
+          return `${fromStarts(
+            ' AND ($starts IS NULL OR s.id IN $starts)',
+            walksOfLength(length, { src: 's', dst: 's' }, (v) => `${v}.id > s.id`, null, 'ranked'),
+          )}${RANK_FINISH(false)}`;
         case 'through':
-          return `
-    OPTIONAL MATCH (t:Company) WHERE t.id IN $through
-    WITH collect(t) AS scope
-    MATCH (s:Company {id: $start})
-    CALL (s, scope) {${walksOfLength(length, { src: 's', dst: 's' }, null, (between) => `all(t IN scope WHERE t IN ${between})`, 'ranked')}
-    }${RANK_FINISH(false)}`;
+          return `${throughStart(length, 'ranked')}${RANK_FINISH(false)}`;
         case 'prefixed':
           return `
     UNWIND $prefixes AS prefix
