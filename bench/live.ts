@@ -11,7 +11,8 @@
  * 3. Phase "without": BENCH_LIVE_DURATION_S of writes, nobody subscribed. Then
  *    BENCH_LIVE_SUBSCRIBERS graphql-ws clients connect, one socket each, from a second process
  *    (so that parsing events never delays the writer's own clock): cycleEvents with assorted
- *    filters, and dealEvents. Phase "with": the same writes for the same time.
+ *    filters (through hubs and mid-sized companies, by length, amount, time order; whole-graph
+ *    2-cycles: see watchedCompanies), and dealEvents. Phase "with": the same writes, same time.
  * 4. Prints: write latency p50 / p95 / p99 in each phase and the slowdown (target: at most 20%),
  *    delivery lag p50 / p99 from the event's commit time (`at`) and from the write's
  *    acknowledgement to receipt (targets 100 ms / 1 s), events delivered by kind, whether every
@@ -46,7 +47,8 @@ import {
   stopProcess,
   type Server,
 } from './processes.js';
-import { prng, syntheticIndustry } from './syntheticIndustry.js';
+import { buildFlowGraph, enumerateCycles } from './inProcessCycles.js';
+import { prng, syntheticIndustry, type Dataset } from './syntheticIndustry.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -138,7 +140,8 @@ const causeKey = (cause: CauseShape): string => `${cause.dealId}@${cause.version
 
 /**
  * Connects every subscriber (one graphql-ws client, one socket each), says `ready` on stdout once
- * all are acknowledged, a progress line each second, and the whole report after `stop` on stdin.
+ * all are acknowledged, then answers `progress` on stdin with its count of deliveries, and `stop`
+ * with the whole report.
  */
 async function runSubscribers(): Promise<void> {
   const lines = createInterface({ input: process.stdin });
@@ -237,9 +240,12 @@ async function runSubscribers(): Promise<void> {
     failed: failed.map((s) => `${s.label}: ${[...s.errors, ...s.closes][0]}`),
   });
 
-  const progress = setInterval(() => say({ type: 'progress', delivered, lastReceivedAt }), 1_000);
-  await iterator.next(); // "stop"
-  clearInterval(progress);
+  // Commands: "progress" (answered with the deliveries so far) and "stop".
+  for (;;) {
+    const command = await iterator.next();
+    if (command.done || command.value === 'stop') break;
+    say({ type: 'progress', delivered, lastReceivedAt });
+  }
   stopping = true;
   for (const dispose of disposers) dispose();
   await Promise.all(clients.map((client) => client.dispose()));
@@ -291,6 +297,7 @@ interface WriteOutcome {
   ms: number;
   ok: boolean;
   code?: string;
+  message?: string;
   /** The key events about this write carry (see causeKey), when it was acknowledged. */
   key?: string;
   ackedAt?: number;
@@ -339,6 +346,7 @@ class Writer {
       ms: performance.now() - started,
       ok,
       ...(outcome.code ? { code: outcome.code } : {}),
+      ...(outcome.message ? { message: outcome.message } : {}),
       ...(ok
         ? {
             key: causeKey({ dealId: entry.input.id, kind: 'DELETED', version: entry.version }),
@@ -363,7 +371,14 @@ class Writer {
     const version = outcome.version;
     if (!outcome.ok || version === undefined) {
       if (kind === 'RECORDED') this.written.delete(entry.input.id);
-      return { phase, kind, ms, ok: false, code: outcome.code ?? 'NO_VERSION' };
+      return {
+        phase,
+        kind,
+        ms,
+        ok: false,
+        code: outcome.code ?? 'NO_VERSION',
+        ...(outcome.message ? { message: outcome.message } : {}),
+      };
     }
     entry.version = version;
     return {
@@ -379,7 +394,7 @@ class Writer {
   private async send(
     query: string,
     variables: Record<string, unknown>,
-  ): Promise<{ ok: boolean; code?: string; version?: number }> {
+  ): Promise<{ ok: boolean; code?: string; message?: string; version?: number }> {
     try {
       const { text } = await post(
         this.url,
@@ -389,10 +404,16 @@ class Writer {
       );
       const body = JSON.parse(text) as {
         data?: Record<string, { version?: number } | null> | null;
-        errors?: { extensions?: { code?: string } }[];
+        errors?: { message?: string; extensions?: { code?: string } }[];
       };
       const error = body.errors?.[0];
-      if (error) return { ok: false, code: String(error.extensions?.code ?? 'UNKNOWN') };
+      if (error) {
+        return {
+          ok: false,
+          code: String(error.extensions?.code ?? 'UNKNOWN'),
+          message: String(error.message ?? ''),
+        };
+      }
       const payload = Object.values(body.data ?? {})[0];
       return { ok: true, ...(payload?.version !== undefined ? { version: payload.version } : {}) };
     } catch {
@@ -463,29 +484,74 @@ function rssSampler(pid: number | undefined): () => { peak: number; last: number
   };
 }
 
+/**
+ * Companies to watch, from the imported graph (the in-process enumerator, bench:cycles' check):
+ * hubs, the five with most cycles of length <= 3 through them, and mid-sized ones, with 200 to
+ * 2,000 cycles of length <= 4 through them. The server refuses a filter that matches more than
+ * CYCLE_RESULT_CAP (5,000) cycles (on this graph: every whole-graph filter past length 3, and the
+ * biggest hubs at length 4), so the watchers here are those a dashboard could open.
+ */
+function watchedCompanies(dataset: Dataset): { hubs: string[]; mid: string[] } {
+  const graph = buildFlowGraph(dataset);
+  const through = (maxLength: number): [string, number][] => {
+    const tally = new Map<string, number>();
+    for (const cycle of enumerateCycles(graph, maxLength))
+      for (const id of cycle) tally.set(id, (tally.get(id) ?? 0) + 1);
+    return [...tally.entries()].sort((a, b) => b[1] - a[1]);
+  };
+  const hubs = through(3)
+    .slice(0, 5)
+    .map(([id]) => id);
+  const mid = through(4)
+    .filter(([, n]) => n >= 200 && n <= 2_000)
+    .map(([id]) => id);
+  return { hubs, mid: mid.length ? mid : hubs };
+}
+
 /** Subscribers by share of the total: cycle watchers with assorted filters, and deal feeds. */
-function subscriberMix(count: number, hubs: string[]): SubscriberSpec[] {
-  const hub = (i: number): string => hubs[i % hubs.length]!;
+function subscriberMix(
+  count: number,
+  watched: { hubs: string[]; mid: string[] },
+): SubscriberSpec[] {
+  const hub = (i: number): string => watched.hubs[i % watched.hubs.length]!;
+  const mid = (i: number): string => watched.mid[i % watched.mid.length]!;
   const kinds: ((i: number) => SubscriberSpec)[] = [
-    () => ({ label: 'cycles (no filter)', field: 'cycleEvents' }),
-    () => ({ label: 'cycles maxLength 3', field: 'cycleEvents', where: { maxLength: 3 } }),
-    (i) => ({ label: 'cycles through a hub', field: 'cycleEvents', where: { through: [hub(i)] } }),
-    () => ({
-      label: 'cycles deals >= $1B',
+    (i) => ({
+      label: 'cycles through a company',
       field: 'cycleEvents',
-      where: { deals: { minAmountUsd: 1e9 } },
+      where: { through: [mid(i)] },
+    }),
+    (i) => ({
+      label: 'cycles through a company, maxLength 3',
+      field: 'cycleEvents',
+      where: { through: [mid(i)], maxLength: 3 },
+    }),
+    (i) => ({
+      label: 'cycles through a hub, maxLength 3',
+      field: 'cycleEvents',
+      where: { through: [hub(i)], maxLength: 3 },
+    }),
+    (i) => ({
+      label: 'cycles through a company, deals >= $1B',
+      field: 'cycleEvents',
+      where: { through: [mid(i)], deals: { minAmountUsd: 1e9 } },
+    }),
+    (i) => ({
+      label: 'cycles through a company, time-respecting',
+      field: 'cycleEvents',
+      where: { through: [mid(i)], timeRespecting: true },
     }),
     () => ({
-      label: 'cycles time-respecting, maxLength 3',
+      label: 'cycles, whole graph, maxLength 2',
       field: 'cycleEvents',
-      where: { timeRespecting: true, maxLength: 3 },
+      where: { maxLength: 2 },
     }),
     () => ({ label: 'deals (no filter)', field: 'dealEvents' }),
     (i) => ({ label: 'deals of a hub', field: 'dealEvents', where: { companyId: hub(i) } }),
   ];
-  // Shares out of 20: 6 unfiltered cycle watchers, 3 maxLength 3, 3 through a hub, 2 by amount,
-  // 1 time-respecting, 3 unfiltered deal feeds, 2 deal feeds of a hub.
-  const pattern = [0, 0, 0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5, 5, 5, 6, 6];
+  // Shares out of 20: 5 through a company, 3 of them at length 3, 3 through a hub at length 3,
+  // 2 by amount, 1 time-respecting, 2 whole-graph 2-cycles, 3 unfiltered deal feeds, 1 of a hub.
+  const pattern = [0, 0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5, 5, 6, 6, 6, 7];
   return Array.from({ length: count }, (_, i) => kinds[pattern[i % pattern.length]!]!(i));
 }
 
@@ -594,19 +660,7 @@ async function main(): Promise<void> {
     const without = await writeFor(writer, 'without', RATE, DURATION_S);
     const rssWithout = stopRss();
 
-    // Hubs: the companies in most deals, as a dashboard would watch them.
-    const degree = countBy(
-      [...dataset.investments, ...dataset.commitments].flatMap((d) => [
-        String(d.investorId ?? d.customerId),
-        String(d.investeeId ?? d.providerId),
-      ]),
-      (id) => id,
-    );
-    const hubs = Object.entries(degree)
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 5)
-      .map(([id]) => id);
-    const mix = subscriberMix(SUBSCRIBERS, hubs);
+    const mix = subscriberMix(SUBSCRIBERS, watchedCompanies(dataset));
     const wsUrl = server.url.replace(/^http/, 'ws');
     const rssBefore = rssMb(pid);
     const feed = startSubscribers({ url: wsUrl, subscribers: mix });
@@ -623,14 +677,23 @@ async function main(): Promise<void> {
     log(`Phase "with": ${DURATION_S} s at ${RATE} writes/s, ${SUBSCRIBERS} subscribers.`);
     stopRss = rssSampler(pid);
     const withSubs = await writeFor(writer, 'with', RATE, DURATION_S);
-    // Wait for the events still on their way: until none came for 2 s, at most DRAIN_S.
+    // Wait for the events still on their way: until none came for 3 s, at most DRAIN_S.
     const drainStarted = Date.now();
-    let lastReceivedAt = now();
+    let drained = false;
     while (Date.now() - drainStarted < DRAIN_S * 1000) {
+      await sleep(500);
+      subscribers.stdin!.write('progress\n');
       const progress = await nextMessage(feed.messages, 'progress');
-      lastReceivedAt = Math.max(Number(progress.lastReceivedAt), 0);
-      if (now() - lastReceivedAt > 2_000) break;
+      if (now() - Number(progress.lastReceivedAt) > 3_000) {
+        drained = true;
+        break;
+      }
     }
+    log(
+      drained
+        ? `Events drained ${((Date.now() - drainStarted) / 1000).toFixed(1)} s after the last write answered.`
+        : `Events still arriving ${DRAIN_S} s after the last write answered; stopped waiting.`,
+    );
     const rssWith = stopRss();
     subscribers.stdin!.write('stop\n');
     const { report: events } = (await nextMessage(feed.messages, 'report')) as unknown as {
@@ -723,6 +786,12 @@ function printFigures(f: Figures): void {
   console.log(
     `Writes in the "with" phase by kind: ${JSON.stringify(countBy(f.withSubs, (o) => o.kind))}`,
   );
+  const firstMessages = new Map<string, string>();
+  for (const o of [...f.without, ...f.withSubs]) {
+    const code = o.code ?? '?';
+    if (!o.ok && !firstMessages.has(code)) firstMessages.set(code, o.message ?? '');
+  }
+  for (const [code, message] of firstMessages) console.log(`  first ${code}: ${message}`);
 
   // Delivery lag, over every delivery to every subscriber.
   const acked = new Map<string, number>();
@@ -764,8 +833,13 @@ function printFigures(f: Figures): void {
     const keys = new Set(s.deliveries.map(([key]) => key));
     return writeKeys.filter((key) => keys.has(key)).length;
   });
+  const missed = feeds.flatMap((s) => {
+    const keys = new Set(s.deliveries.map(([key]) => key));
+    return writeKeys.filter((key) => !keys.has(key));
+  });
   console.log(
-    `Unfiltered deal feeds: each heard ${heard.length ? `${Math.min(...heard)}-${Math.max(...heard)}` : '-'} of the ${writeKeys.length} acknowledged writes.`,
+    `Unfiltered deal feeds: each heard ${heard.length ? `${Math.min(...heard)}-${Math.max(...heard)}` : '-'} of the ${writeKeys.length} acknowledged writes` +
+      (missed.length ? `; missed e.g. ${[...new Set(missed)].slice(0, 3).join(', ')}.` : '.'),
   );
   const closes = f.events.subscribers.flatMap((s) => s.closes.map((c) => `${s.label}: ${c}`));
   const errors = f.events.subscribers.flatMap((s) => s.errors.map((e) => `${s.label}: ${e}`));
