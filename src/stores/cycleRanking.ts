@@ -16,7 +16,8 @@
  *     TOTAL_AMOUNT DESC: a step >= T / maxLength; RECENCY DESC: a step dated d or later).
  *   The certified ranges grow with each level, so a page that is not full at one level goes on
  *   at the next from the last row it kept. The thresholds are the values of the flows at ranks
- *   RANK0, 2 RANK0, 4 RANK0, ... (the flows in the better half first), and the last level has no
+ *   r, 2r, 4r, ... (best first; r a sixteenth of the flows, at least RANK0; a threshold under
+ *   which nothing was found is followed by one four times as loose), and the last level has no
  *   bound: the whole search, whose cost is that of every cycle (ROUND_TRIP_RATIO, which no
  *   single step bounds, has only this level; so has any page past the cycles of known value).
  * - Segments, in order (LENGTH). Lengths in page order; for the whole graph each length is cut
@@ -75,7 +76,7 @@ export function prefixTail(length: number): number | null {
   return length < 4 ? null : length === 4 ? 3 : 4;
 }
 
-/** The flows ranked first: the first threshold takes this many of them, each next one twice as many. */
+/** The fewest flows the first threshold takes; each next one takes twice as many. */
 export const RANK0 = 32;
 
 export const signOf = (direction: 'ASC' | 'DESC'): 1 | -1 => (direction === 'ASC' ? 1 : -1);
@@ -175,7 +176,13 @@ export function thresholdLevels(
   if (desc) known.reverse();
   const levels: Level[] = [];
   let previous: number | string | undefined;
-  for (let rank = RANK0; rank < known.length; rank *= 2) {
+  // The first threshold takes a sixteenth of the flows (at least RANK0): below that, on the
+  // synthetic graphs, the thresholds certified nothing and each cost a statement per length.
+  for (
+    let rank = Math.max(RANK0, 2 ** Math.floor(Math.log2(known.length / 16)));
+    rank < known.length;
+    rank *= 2
+  ) {
     const t = known[rank - 1] as number & string;
     if (t === previous) continue;
     previous = t;
