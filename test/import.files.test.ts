@@ -20,7 +20,7 @@ import { jsonFileReader } from '../src/importer/jsonFile.js';
 import { commitment, company, dataset, investment, source } from './fixtures/dataset.js';
 import { graphSnapshot } from './fixtures/graph.js';
 import { startTestServer, type TestServer } from './support/harness.js';
-import { runImport } from './support/importCli.js';
+import { messageOf, runImport } from './support/importing.js';
 
 let t: TestServer;
 let dir: string;
@@ -50,15 +50,6 @@ async function graph(): Promise<{ nodes: string[]; relationships: string[] }> {
 /** Rejections as `at` -> the fields of their problems. */
 function fieldsByRow(report: ImportReport): Record<string, string[]> {
   return Object.fromEntries(report.rejections.map((r) => [r.at, r.problems.map((p) => p.field)]));
-}
-
-function messageOf(report: ImportReport, field: string): string {
-  const messages = report.rejections
-    .flatMap((r) => r.problems)
-    .filter((p) => p.field === field)
-    .map((p) => p.message);
-  expect(messages, field).toHaveLength(1);
-  return messages[0]!;
 }
 
 /** Amazon ── AWS, Anthropic; Amazon invests in Anthropic, which commits to AWS. */

@@ -26,7 +26,7 @@ import {
 } from './fixtures/dataset.js';
 import { graphSnapshot, labelCounts, relationshipCounts } from './fixtures/graph.js';
 import { startTestServer, type TestServer } from './support/harness.js';
-import { runImport } from './support/importCli.js';
+import { messageOf, runImport } from './support/importing.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -56,16 +56,6 @@ function byPosition(
       { id: r.id, fields: r.problems.map((p) => p.field) },
     ]),
   );
-}
-
-/** The one message a rejection carries for `field`. */
-function messageOf(report: ImportReport, field: string): string {
-  const messages = report.rejections
-    .flatMap((r) => r.problems)
-    .filter((p) => p.field === field)
-    .map((p) => p.message);
-  expect(messages, field).toHaveLength(1);
-  return messages[0]!;
 }
 
 describe('the seed dataset', () => {

@@ -1,10 +1,11 @@
 /**
- * `npm run import` as a user runs it, in a child process against the test Neo4j: its exit code
- * and what it printed.
+ * What the import tests share: `npm run import` as a user runs it (in a child process against the
+ * test Neo4j: its exit code and what it printed), and the message a report gives for a field.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
+import type { ImportReport } from '../../src/importer/importDataset.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -32,4 +33,14 @@ export function runImport(
       },
     );
   });
+}
+
+/** The one message a rejection carries for `field`. */
+export function messageOf(report: ImportReport, field: string): string {
+  const messages = report.rejections
+    .flatMap((r) => r.problems)
+    .filter((p) => p.field === field)
+    .map((p) => p.message);
+  expect(messages, field).toHaveLength(1);
+  return messages[0]!;
 }
