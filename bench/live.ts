@@ -23,7 +23,7 @@
  * lag from the acknowledgement can be negative: an event may arrive before the write's HTTP answer.
  *
  * Settings (environment): BENCH_LIVE_SUBSCRIBERS (100), BENCH_LIVE_RATE (20 writes/s),
- * BENCH_LIVE_DURATION_S (60, each phase), BENCH_LIVE_WARMUP_S (5), BENCH_LIVE_DRAIN_S (20: the
+ * BENCH_LIVE_DURATION_S (60, each phase), BENCH_LIVE_WARMUP_S (5), BENCH_LIVE_DRAIN_S (60: the
  * longest wait for events after the last write), BENCH_COMPANIES (1000), BENCH_DEALS (10000),
  * BENCH_SEED (7), NEO4J_HEAP_MB (the project's default). Extra server settings pass through the
  * environment as usual.
@@ -588,7 +588,7 @@ async function main(): Promise<void> {
   const RATE = setting('BENCH_LIVE_RATE', 20);
   const DURATION_S = setting('BENCH_LIVE_DURATION_S', 60);
   const WARMUP_S = numberSetting('BENCH_LIVE_WARMUP_S', 5);
-  const DRAIN_S = setting('BENCH_LIVE_DRAIN_S', 20);
+  const DRAIN_S = setting('BENCH_LIVE_DRAIN_S', 60);
   const COMPANIES = setting('BENCH_COMPANIES', 1000);
   const DEALS = setting('BENCH_DEALS', 10_000);
   const SEED = setting('BENCH_SEED', 7);
@@ -649,6 +649,13 @@ async function main(): Promise<void> {
       RATE_LIMIT: 'false',
     });
     const pid = server.child.pid;
+    // The server's first errors, to say what an INTERNAL_SERVER_ERROR was.
+    const serverErrors: string[] = [];
+    server.child.stdout!.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) {
+        if (serverErrors.length < 3 && line.includes('"level":50')) serverErrors.push(line);
+      }
+    });
     await waitForPlanning(server);
     const writer = new Writer(server.url, pool, random);
 
@@ -701,6 +708,7 @@ async function main(): Promise<void> {
     };
 
     printFigures({
+      serverErrors,
       SUBSCRIBERS,
       RATE,
       DURATION_S,
@@ -739,6 +747,7 @@ async function waitForPlanning(server: Server): Promise<void> {
 }
 
 interface Figures {
+  serverErrors: string[];
   SUBSCRIBERS: number;
   RATE: number;
   DURATION_S: number;
@@ -854,6 +863,7 @@ function printFigures(f: Figures): void {
       `before subscribing ${mb(f.rss.before)}, ${f.SUBSCRIBERS} subscribed ${mb(f.rss.subscribed)}; ` +
       `with subscribers peak ${mb(f.rss.with.peak)} (end ${mb(f.rss.with.last)})`,
   );
+  for (const line of f.serverErrors) console.log(`Server error: ${line.slice(0, 600)}`);
   console.log(
     `Load average at the end: ${os
       .loadavg()
