@@ -35,7 +35,7 @@ import {
   type QueryRunner,
   type Statement,
 } from '../neo4j/database.js';
-import { passingOfType, stepPasses } from './cycleStore.js';
+import { passingOfType, stepPasses, walksOfLength } from './cycleStore.js';
 
 /**
  * What a count walks: cycles of the whole graph, among given companies, through one company
@@ -208,27 +208,19 @@ function joinCount(
   node: (v: string) => string,
   extra: ((between: string) => string) | null,
 ): string {
-  const step = STEPS[steps];
-  const half = Math.ceil(k / 2);
-  const first = `(s)(()-[r:FLOWS_TO WHERE ${step('r')}]->(f WHERE ${node('f')})){${half}}(m)`;
-  const rest = Array.from({ length: k - half - 1 }, (_, i) => `n${half + 1 + i}`);
-  const at = (i: number): string => (i === half ? 'm' : i === k ? 's' : `n${i}`);
-  let second = '(m)';
-  for (let i = half; i < k; i++)
-    second += `-[r${i + 1}:FLOWS_TO WHERE ${step(`r${i + 1}`)}]->(${at(i + 1)})`;
-  const conditions: string[] = [];
-  for (let i = 0; i < half; i++)
-    for (let j = i + 2; j < half; j++) conditions.push(`f[${i}] <> f[${j}]`);
-  for (const [i, v] of rest.entries()) {
-    conditions.push(node(v), `NOT ${v} IN f`);
-    for (const w of rest.slice(0, i)) conditions.push(`${v} <> ${w}`);
-  }
-  if (extra) conditions.push(extra(rest.length ? `f + [${rest.join(', ')}]` : 'f'));
+  const scope = extra ? ', scope' : '';
+  const search = walksOfLength(
+    k,
+    { src: 's', dst: 's' },
+    node,
+    extra,
+    steps === 'any' ? 'count' : steps,
+  );
   return `
-    CALL (s${extra ? ', scope' : ''}) {
-      MATCH ${first}, ${second}
-      USING JOIN ON m${conditions.length ? `\n      WHERE ${conditions.join('\n        AND ')}` : ''}
-      RETURN count(*) AS cycles
+    CALL (s${scope}) {
+      CALL (s${scope}) {${search}
+      }
+      RETURN count(rest) AS cycles
     }`;
 }
 
