@@ -112,3 +112,20 @@ describe('memory errors', () => {
     expect(codeOf(translateDriverError(single))).toBe('QUERY_TOO_LARGE');
   });
 });
+
+describe('conflicting writes', () => {
+  it('a deadlock left after the driver retried is DATABASE_BUSY, not applied, safe to retry', () => {
+    const deadlock = new Neo4jError(
+      'ForsetiClient[transactionId=42] can not acquire EXCLUSIVE_LOCK(NODE_RELATIONSHIP_GROUP_DELETE(7)), because holders of that lock are waiting for ForsetiClient[transactionId=42]. Wait list: ...',
+      'Neo.TransientError.Transaction.DeadlockDetected',
+      '50N05',
+      'deadlock detected',
+    );
+    const error = translateDriverError(deadlock) as { extensions?: Record<string, unknown> };
+    expect(error.extensions).toMatchObject({
+      code: 'DATABASE_BUSY',
+      retryable: true,
+      writeOutcome: 'NOT_APPLIED',
+    });
+  });
+});

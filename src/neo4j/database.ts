@@ -639,6 +639,16 @@ export function translateDriverError(error: unknown): unknown {
       { retryable: true },
     );
   }
+  // Another transaction held what this one needed (a deadlock, a lock waited on too long), and
+  // the driver's retries ran out: Neo4j rolled this one back, and the same work may pass in a
+  // moment. Only writes take locks.
+  if (code.startsWith('Neo.TransientError.Transaction.')) {
+    return new UserError(
+      ErrorCode.DATABASE_BUSY,
+      'The database was busy with conflicting writes; this one was not applied. Try again shortly (retrying is safe).',
+      { retryable: true, reason: 'CONFLICTING_WRITES', writeOutcome: 'NOT_APPLIED' },
+    );
+  }
   // This one query needed more than a single query may use: ask for less.
   if (
     code.includes('TransactionOutOfMemoryError') ||
