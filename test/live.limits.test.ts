@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIVE_SETTINGS, DEFAULT_QUERY_LIMITS } from '../src/config.js';
 import { startTestServer, ADMIN_TOKEN, type TestServer } from './support/harness.js';
 import { liveClient, Recorder, until } from './support/liveClient.js';
+import { liveWrites, type LiveWrites } from './support/liveWrites.js';
 
 let t: TestServer;
 const clients: Client[] = [];
@@ -36,6 +37,7 @@ beforeAll(async () => {
       limits: { ...DEFAULT_QUERY_LIMITS, maxDepth: 6 },
     },
   });
+  ({ company, invest, commit, deleteDeal } = liveWrites(t));
 });
 // Each test starts with no connection open (the limit on connections counts them all).
 afterEach(async () => {
@@ -44,45 +46,10 @@ afterEach(async () => {
 });
 afterAll(() => t.close());
 
-const SOURCES = [{ publisher: 'Test Wire' }];
-async function ok(res: Promise<{ errors?: unknown }>): Promise<void> {
-  expect((await res).errors).toBeUndefined();
-}
-const company = (id: string) =>
-  ok(
-    t.gql(`mutation($input: UpsertCompanyInput!) { upsertCompany(input: $input) { id } }`, {
-      input: { id, name: id },
-    }),
-  );
-const invest = (id: string, from: string, to: string, amountUsd: number) =>
-  ok(
-    t.gql(`mutation($input: RecordInvestmentInput!) { recordInvestment(input: $input) { id } }`, {
-      input: {
-        id,
-        investorId: from,
-        investeeId: to,
-        amountUsd,
-        status: 'ANNOUNCED',
-        sources: SOURCES,
-      },
-    }),
-  );
-const commit = (id: string, from: string, to: string, amountUsd: number) =>
-  ok(
-    t.gql(`mutation($input: RecordCommitmentInput!) { recordCommitment(input: $input) { id } }`, {
-      input: {
-        id,
-        customerId: from,
-        providerId: to,
-        kind: 'CLOUD',
-        amountUsd,
-        status: 'ANNOUNCED',
-        sources: SOURCES,
-      },
-    }),
-  );
-const deleteDeal = (id: string) =>
-  ok(t.gql(`mutation($id: ID!) { deleteDeal(id: $id) { dealId } }`, { id }));
+let company: LiveWrites['company'];
+let invest: LiveWrites['invest'];
+let commit: LiveWrites['commit'];
+let deleteDeal: LiveWrites['deleteDeal'];
 
 const DEALS = `subscription($where: DealFilter, $after: String) {
   dealEvents(where: $where, after: $after) { cursor change { dealId kind } } }`;
