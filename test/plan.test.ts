@@ -55,17 +55,19 @@ async function seenStatements(): Promise<string[]> {
   return rows.map((row) => (row.data as { query: string }).query);
 }
 
+/** Statement text as sent and as Neo4j's statistics show it (whitespace runs as one space). */
 const normalise = (text: string): string =>
   text
     .replace(/^CYPHER 25\s*/, '')
-    .replace(/^EXPLAIN\s*/, '')
+    .replace(/\s+/g, ' ')
     .trim();
 
 describe('plan()', () => {
   it('plans a bounded set of distinct statements, through-company ones included, each once', async () => {
     const names = allStatements().map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names.length).toBeLessThanOrEqual(70);
+    // Walks, ranked pages and counts: one per kind, output and exact length.
+    expect(names.length).toBeLessThanOrEqual(200);
     for (let k = 2; k <= MAX_FLOW_LENGTH; k++) {
       expect(names).toContain(`cycles:through:walks:${k}`);
       expect(names).toContain(`cycles:through:count:${k}`);
@@ -114,7 +116,13 @@ describe('plan()', () => {
         // The searches: walks over FLOWS_TO with a step predicate, and the read of found flows.
         .filter((text) => text.includes(':FLOWS_TO WHERE') || text.includes('$p.flowIds'));
       expect(searchTexts.length).toBeGreaterThan(10);
-      const unplanned = searchTexts.filter((text) => !planned.has(text));
+      // Neo4j's statistics keep the first ~8.5 KB of a statement: a long one is seen truncated.
+      const plannedTexts = [...planned];
+      const unplanned = searchTexts.filter(
+        (text) =>
+          !planned.has(text) &&
+          !(text.length > 4_000 && plannedTexts.some((p) => p.startsWith(text))),
+      );
       expect(unplanned).toEqual([]);
     } finally {
       await t.cypher(`CALL db.stats.stop('QUERIES')`);

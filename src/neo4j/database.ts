@@ -137,7 +137,9 @@ export class Database {
       // Pooled connections idle this long are checked (a RESET round trip) before reuse, so a
       // connection to a Neo4j that restarted meanwhile is dropped instead of failing a request.
       connectionLivenessCheckTimeout: 5_000,
-      maxTransactionRetryTime: 5_000,
+      // Writes that deadlock (parallel writers of one company; every write also takes the change
+      // log's head lock) are retried this long; each try is still bounded by the request deadline.
+      maxTransactionRetryTime: 15_000,
       maxConnectionPoolSize: 50,
       userAgent: 'ai-deal-graph',
     });
