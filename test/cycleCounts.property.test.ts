@@ -17,6 +17,7 @@ import {
   type RefDeal,
   type RefFilter,
 } from './support/referenceFlows.js';
+import { randomGraph } from './support/randomGraphs.js';
 import { startTestServer, type TestServer } from './support/harness.js';
 import { countCycles } from '../src/stores/cycleCounts.js';
 import { NO_FLOW_FILTER } from '../src/stores/cycleStore.js';
@@ -34,42 +35,17 @@ const AMOUNTS = [null, 1e8, 1e9, 4e9];
 const STATUSES = ['ANNOUNCED', 'COMPLETED', 'CANCELLED'];
 const KINDS = ['CLOUD', 'HARDWARE'];
 
-const graphArb = fc
-  .record({
-    size: fc.integer({ min: 5, max: 8 }),
-    parents: fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 8, maxLength: 8 }),
-    deals: fc.array(
-      fc.record({
-        investment: fc.boolean(),
-        from: fc.nat(),
-        to: fc.nat(),
-        amount: fc.constantFrom(...AMOUNTS),
-        status: fc.constantFrom(...STATUSES),
-        kind: fc.constantFrom(...KINDS),
-      }),
-      { minLength: 14, maxLength: 40 },
-    ),
-  })
-  .map(({ size, parents, deals }) => {
-    // About one company in ten belongs to an earlier one.
-    const companies: RefCompany[] = Array.from({ length: size }, (_, i) => {
-      const p = parents[i] as number;
-      return i > 0 && p < 3 ? { id: `c${i}`, parentId: `c${p % i}` } : { id: `c${i}` };
-    });
-    const refDeals: RefDeal[] = deals
-      .map((d, i) => ({
-        id: `d${String(i).padStart(2, '0')}`,
-        type: d.investment ? ('INVESTMENT' as const) : ('COMMITMENT' as const),
-        from: `c${d.from % size}`,
-        to: `c${d.to % size}`,
-        amountUsd: d.amount,
-        announcedOn: '2025-03-15',
-        status: d.status,
-        kind: d.investment ? null : d.kind,
-      }))
-      .filter((d) => d.from !== d.to);
-    return { companies, deals: refDeals };
-  });
+// About one company in ten belongs to an earlier one.
+const graphArb = randomGraph({
+  size: { min: 5, max: 8 },
+  parentDraw: 30,
+  parentBelow: 3,
+  deals: { min: 14, max: 40 },
+  amounts: AMOUNTS,
+  statuses: STATUSES,
+  kinds: KINDS,
+  dates: ['2025-03-15'],
+});
 
 /** Deal filters, each with either mix; `through` is added per graph. */
 const FILTERS: RefFilter[] = [

@@ -12,6 +12,7 @@ import {
   type RefDeal,
   type RefFilter,
 } from './support/referenceFlows.js';
+import { randomGraph } from './support/randomGraphs.js';
 import { startTestServer, type GraphQLResponse, type TestServer } from './support/harness.js';
 
 let t: TestServer;
@@ -42,43 +43,17 @@ const AMOUNTS = [null, 1e8, 5e8, 1e9, 4e9, 2e10];
 const STATUSES = ['ANNOUNCED', 'LETTER_OF_INTENT', 'COMPLETED', 'CANCELLED'];
 const KINDS = ['CLOUD', 'HARDWARE', 'CAPACITY'];
 
-const graphArb = fc
-  .record({
-    size: fc.integer({ min: 3, max: 7 }),
-    parents: fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 7, maxLength: 7 }),
-    deals: fc.array(
-      fc.record({
-        investment: fc.boolean(),
-        from: fc.nat(),
-        to: fc.nat(),
-        amount: fc.constantFrom(...AMOUNTS),
-        date: fc.constantFrom(...DATES),
-        status: fc.constantFrom(...STATUSES),
-        kind: fc.constantFrom(...KINDS),
-      }),
-      { minLength: 2, maxLength: 22 },
-    ),
-  })
-  .map(({ size, parents, deals }) => {
-    const companies: RefCompany[] = Array.from({ length: size }, (_, i) => {
-      // A company may belong to an earlier one: about a third have a parent, never a loop.
-      const p = parents[i] as number;
-      return i > 0 && p < 7 ? { id: `c${i}`, parentId: `c${p % i}` } : { id: `c${i}` };
-    });
-    const refDeals: RefDeal[] = deals
-      .map((d, i) => ({
-        id: `d${String(i).padStart(2, '0')}`,
-        type: d.investment ? ('INVESTMENT' as const) : ('COMMITMENT' as const),
-        from: `c${d.from % size}`,
-        to: `c${d.to % size}`,
-        amountUsd: d.amount,
-        announcedOn: d.date,
-        status: d.status,
-        kind: d.investment ? null : d.kind,
-      }))
-      .filter((d) => d.from !== d.to);
-    return { companies, deals: refDeals };
-  });
+// About a third of the companies belong to an earlier one.
+const graphArb = randomGraph({
+  size: { min: 3, max: 7 },
+  parentDraw: 20,
+  parentBelow: 7,
+  deals: { min: 2, max: 22 },
+  amounts: AMOUNTS,
+  statuses: STATUSES,
+  kinds: KINDS,
+  dates: DATES,
+});
 
 const filterArb: fc.Arbitrary<RefFilter> = fc
   .record(
