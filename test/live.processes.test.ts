@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { freePort } from '../src/localNeo4j/provision.js';
 import { startTestServer, type TestServer } from './support/harness.js';
 import { liveClient, Recorder, until } from './support/liveClient.js';
@@ -99,6 +99,11 @@ describe('a subscriber on server B', () => {
     for (const id of ['p1-amazon', 'p1-anthropic']) await mutate(UPSERT, { id, name: id });
     const cycles = new Recorder<CycleData>(client, CYCLES, { where: { through: ['p1-amazon'] } });
     const deals = new Recorder<DealData>(client, DEALS, { where: { companyId: 'p1-amazon' } });
+    // Unsubscribed whatever happens: the tests after this one count server B's subscriptions.
+    onTestFinished(() => {
+      cycles.unsubscribe();
+      deals.unsubscribe();
+    });
     await until(async () => (await subscriptionsOnB()) === 2 || cycles.done || deals.done);
     await mutate(INVEST, {
       id: 'p1-inv',
@@ -130,14 +135,13 @@ describe('a subscriber on server B', () => {
       { dealId: 'p1-inv', kind: 'RECORDED' },
       { dealId: 'p1-cloud', kind: 'RECORDED' },
     ]);
-    cycles.unsubscribe();
-    deals.unsubscribe();
   }, 180_000);
 
   it('hears what `npm run import` writes', async () => {
     // The companies exist before (a filter through an unknown company is refused).
     for (const id of ['p2-nvidia', 'p2-openai']) await mutate(UPSERT, { id, name: id });
     const cycles = new Recorder<CycleData>(client, CYCLES, { where: { through: ['p2-nvidia'] } });
+    onTestFinished(() => cycles.unsubscribe());
     await until(async () => (await subscriptionsOnB()) === 1 || cycles.done);
     const dir = mkdtempSync(path.join(tmpdir(), 'live-import-'));
     const file = path.join(dir, 'dataset.json');
@@ -186,7 +190,6 @@ describe('a subscriber on server B', () => {
     expect(formed!.cycleEvents.kind).toBe('FORMED');
     expect(formed!.cycleEvents.cycle.key).toBe('p2-nvidia>p2-openai');
     expect(['p2-inv', 'p2-chips']).toContain(formed!.cycleEvents.cause.dealId);
-    cycles.unsubscribe();
   }, 180_000);
 
   it('is disconnected with 1001 (Going Away) when server B shuts down, and B exits 0', async () => {

@@ -91,6 +91,12 @@ export function createMetrics(db: Database): Metrics {
     help: 'Subscribers disconnected because events piled up unread.',
     registers: [registry],
   });
+  const liveSearches = new Counter({
+    name: 'live_pair_searches_total',
+    help: 'Changed company pairs the live cycle watches needed searched: run (a Neo4j search) or shared (answered by one run for another watch).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
   const live: LiveObserver = {
     subscriptions: (kind, delta) => liveSubscriptions.inc({ kind }, delta),
     connections: (delta) => liveConnections.inc(delta),
@@ -99,6 +105,7 @@ export function createMetrics(db: Database): Metrics {
     },
     delivered: (lag) => liveLag.observe(Math.max(lag, 0)),
     slowConsumer: () => liveSlow.inc(),
+    sharedSearch: (ran) => liveSearches.inc({ outcome: ran ? 'run' : 'shared' }),
   };
 
   let recording = true;

@@ -10,13 +10,23 @@
  * same companies and emits FORMED (new), CHANGED (its deals or figures differ) and BROKEN (gone,
  * told as it last was).
  *
+ * The searches are shared (hub.ts `sharedSearch`): watches whose filters differ only in `through`
+ * and the lengths (the same deal filter, mix and time condition: the same cycles with the same
+ * figures) take the cycles through a changed pair from one search at the longest length any of
+ * them watches, each keeping those of its own lengths and `through`. When that one search is
+ * refused (more cycles through the pair than the result cap) a watch searches on its own.
+ *
  * Why that is exact: a cycle's existence and figures depend only on the deals of its own steps,
  * so a write can only affect cycles through the pair it changed. Each search reads the graph as
  * committed when it runs, which may already include later writes: an event may then come one
- * batch early, attributed to the earlier change, and the later change finds nothing left to
- * tell. After the last change through a cycle is processed, what the watch knows of it is what
- * `circularDeals` says. So the cycles told FORMED minus those told BROKEN, from the first search
- * on, are `circularDeals(where:)`.
+ * batch early, and the later change finds nothing left to tell. After the last change through a
+ * cycle is processed, what the watch knows of it is what `circularDeals` says. So the cycles told
+ * FORMED minus those told BROKEN, from the first search on, are `circularDeals(where:)`.
+ *
+ * The cause named is the latest change the search saw among those of the cycle's own deals
+ * (or a parent change of its companies): the batch's, and the changes committed after it that
+ * the log holds once the searches are done (`lookahead`), so an event that comes one batch early
+ * still names the deal that closed, changed or broke the cycle.
  */
 import { randomUUID } from 'node:crypto';
 import type { CycleRow } from '../domain/flows.js';
@@ -39,6 +49,16 @@ const PAIR_MEMORY = 50_000;
 /** Retries of a failed search (the database briefly away) before the watch gives up. */
 const RETRY_DELAYS_MS = [500, 2_000, 5_000];
 
+/** An event found by a batch's searches, told once its cause is known. */
+interface Pending {
+  kind: CycleEventKind;
+  row: CycleRow;
+  /** The cycle as the watch knew it before (CHANGED, BROKEN). */
+  before: CycleRow | undefined;
+  /** The change whose pair (or parent) was searched. */
+  cause: Change;
+}
+
 interface Known {
   row: CycleRow;
   /** What the cycle's events compare: its steps' deals and their figures. */
@@ -58,9 +78,23 @@ function signature(row: CycleRow): string {
   );
 }
 
+/** A search through `companies` for a batch, shared with the watches of the same figures. */
+export type SharedSearch = (
+  batch: readonly Change[],
+  companies: readonly string[],
+  query: CycleQuery,
+) => Promise<CycleRow[] | null>;
+
 export interface WatchDeps {
   cycles: CycleStore;
   logger: Logger;
+  /** The cycles through `companies` of every length this watch needs; null: search alone. */
+  shared?: SharedSearch;
+  /**
+   * The changes committed after the batch, read from the log no earlier than `notBefore` (ms):
+   * what a search that ended before then may have seen besides the batch.
+   */
+  lookahead?: (batch: readonly Change[], notBefore: number) => Promise<readonly Change[]>;
   /** Called for every event emitted, with how many subscribers it went to. */
   published(kind: CycleEventKind, subscribers: number): void;
 }
@@ -83,10 +117,12 @@ export class CycleWatch {
   private readonly lastDealChange = new Map<string, Change>();
   private chain: Promise<void>;
   private stopped = false;
+  /** When the last search of the batch being processed had ended (ms). */
+  private searchedAt = 0;
 
   constructor(
     readonly key: string,
-    private readonly query: CycleQuery,
+    readonly query: CycleQuery,
     /** The DealCycle id suffix of this filter (resolvers/Flows.ts flowSuffix). */
     private readonly suffix: string,
     private readonly deps: WatchDeps,
@@ -192,12 +228,14 @@ export class CycleWatch {
     const goneDeals = changes
       .filter((c) => c.kind === 'DELETED' && c.deal)
       .map((c) => c.deal as DealRow);
+    const pending: Pending[] = [];
     for (const { companies, cause } of units.values()) {
       if (this.stopped) return;
       const through = [...new Set([...companies, ...this.query.through])];
       let found: CycleRow[];
       try {
-        found = through.length > this.query.maxLength ? [] : await this.search(through);
+        found =
+          through.length > this.query.maxLength ? [] : await this.searchUnit(changes, companies);
       } catch (error) {
         this.fail(error);
         return;
@@ -209,28 +247,78 @@ export class CycleWatch {
         if (before && before.signature === signature(row)) continue;
         if (before) this.forget(before.row);
         this.remember(row);
-        this.emit(before ? 'CHANGED' : 'FORMED', row, this.causeOf(row, cause), goneDeals);
+        pending.push({ kind: before ? 'CHANGED' : 'FORMED', row, before: before?.row, cause });
       }
       for (const k of this.knownThrough(companies)) {
         if (seen.has(k.row.id)) continue;
         this.forget(k.row);
-        this.emit('BROKEN', k.row, this.causeOf(k.row, cause), goneDeals);
+        pending.push({ kind: 'BROKEN', row: k.row, before: k.row, cause });
       }
+    }
+    if (pending.length === 0 || this.stopped) return;
+    const later = await this.later(changes);
+    const candidates = later.length ? [...changes, ...later] : changes;
+    for (const p of pending) this.emit(p.kind, p.row, this.causeOf(p, candidates), goneDeals);
+  }
+
+  /** The cycles through `companies` this watch selects: from the shared search, or its own. */
+  private async searchUnit(batch: readonly Change[], companies: string[]): Promise<CycleRow[]> {
+    const shared = await this.deps.shared?.(batch, companies, this.query).catch(() => null);
+    if (!shared) {
+      const rows = await this.search([...new Set([...companies, ...this.query.through])]);
+      this.searchedAt = Date.now();
+      return rows;
+    }
+    this.searchedAt = Date.now();
+    const { minLength, maxLength, through } = this.query;
+    return shared.filter(
+      (row) =>
+        row.companyIds.length >= minLength &&
+        row.companyIds.length <= maxLength &&
+        through.every((c) => row.companyIds.includes(c)),
+    );
+  }
+
+  /** The changes committed after the batch that the searches may have seen (none if unknown). */
+  private async later(batch: readonly Change[]): Promise<readonly Change[]> {
+    if (!this.deps.lookahead) return [];
+    try {
+      return await this.deps.lookahead(batch, this.searchedAt);
+    } catch {
+      return [];
     }
   }
 
   /**
-   * What to name as the cause: the deal change itself; for a flow refresh (an import re-derived
+   * What to name as the cause: the latest change among `candidates` of one of the cycle's own
+   * deals (as it is now, or was before) on one of its steps, or of a parent of its companies;
+   * failing that, the change whose pair was searched. For a flow refresh (an import re-derived
    * the flows after writing its deals), the last deal change through one of the cycle's steps.
    */
-  private causeOf(cycle: CycleRow, cause: Change): Change {
-    if (cause.kind !== 'FLOWS') return cause;
+  private causeOf(p: Pending, candidates: readonly Change[]): Change {
+    const steps = new Set(p.row.steps.map((s) => pairKey(s.fromId, s.toId)));
+    const deals = new Set<string>();
+    for (const row of [p.row, p.before])
+      for (const s of row?.steps ?? []) for (const d of s.deals) deals.add(d.id);
+    let best: Change | undefined;
+    for (const c of candidates) {
+      const touches =
+        c.kind === 'REROOTED'
+          ? c.roots.some((r) => p.row.companyIds.includes(r))
+          : c.kind !== 'FLOWS' &&
+            c.dealId !== null &&
+            deals.has(c.dealId) &&
+            c.pairs.some(([a, b]) => steps.has(pairKey(a, b)));
+      if (touches && (!best || c.seq > best.seq)) best = c;
+    }
+    if (best) return best;
+    if (p.cause.kind !== 'FLOWS') return p.cause;
     let latest: Change | undefined;
-    for (const s of cycle.steps) {
+    for (const s of p.row.steps) {
       const c = this.lastDealChange.get(pairKey(s.fromId, s.toId));
       if (c && (!latest || c.seq > latest.seq)) latest = c;
     }
-    return latest ?? cause;
+    return latest ?? p.cause;
   }
 
   private async search(through: string[]): Promise<CycleRow[]> {

@@ -12,6 +12,7 @@ import type { WebSocket } from 'ws';
 import type { LiveSettings } from '../config.js';
 import { canonicalJson } from '../resolvers/identity.js';
 import type { Logger } from '../logger.js';
+import type { CycleRow } from '../domain/flows.js';
 import type { Change } from '../stores/changeLogStore.js';
 import type { CycleQuery } from '../stores/cycleStore.js';
 import type { DealFilterParams } from '../stores/dealStore.js';
@@ -44,6 +45,8 @@ export interface LiveObserver {
   /** Seconds from a change's commit to its event being handed to the socket. */
   delivered(lagSeconds: number): void;
   slowConsumer(): void;
+  /** A pair searched for the live watches: a new search (true) or one shared (false). */
+  sharedSearch(ran: boolean): void;
 }
 
 /** What a subscription knows of its connection. */
@@ -63,6 +66,10 @@ export class LiveHub {
   private readonly watches = new Map<string, CycleWatch>();
   private readonly dealSubscribers = new Set<DealSubscriber>();
   private chain: Promise<void> = Promise.resolve();
+  /** Per batch: the shared searches of its pairs (see sharedSearch). */
+  private readonly searches = new WeakMap<readonly Change[], Map<string, SharedRun>>();
+  /** Per batch: the last read of the changes after it (see lookahead). */
+  private readonly lookaheads = new WeakMap<readonly Change[], Lookahead>();
   private connections = 0;
   private sweeper: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -165,6 +172,8 @@ export class LiveHub {
       watch = new CycleWatch(key, query, suffix, {
         cycles: this.stores.cycles,
         logger: this.logger,
+        shared: (batch, companies, q) => this.sharedSearch(batch, companies, q),
+        lookahead: (batch, notBefore) => this.lookahead(batch, notBefore),
         published: (kind, n) => this.observer.published(`cycle_${kind.toLowerCase()}`, n),
       });
       this.watches.set(key, watch);
@@ -255,6 +264,55 @@ export class LiveHub {
     return Promise.resolve();
   }
 
+  /**
+   * The cycles through `companies` for every watch with the figures of `query` (the same deal
+   * filter, mix and time condition): one search per batch and pair at the longest and shortest
+   * lengths those watches ask, whatever their `through`; each watch keeps its own. Null when the
+   * watch must search alone: the shared search was refused (more cycles through the pair than the
+   * result cap, which a narrower `through` may not reach) or did not cover its lengths.
+   */
+  private async sharedSearch(
+    batch: readonly Change[],
+    companies: readonly string[],
+    query: CycleQuery,
+  ): Promise<CycleRow[] | null> {
+    const group = figuresKey(query);
+    const key = `${group}#${[...companies].sort().join('|')}`;
+    let runs = this.searches.get(batch);
+    if (!runs) this.searches.set(batch, (runs = new Map()));
+    let run = runs.get(key);
+    if (!run) {
+      let { minLength, maxLength } = query;
+      for (const w of this.watches.values())
+        if (!w.failed && figuresKey(w.query) === group) {
+          minLength = Math.min(minLength, w.query.minLength);
+          maxLength = Math.max(maxLength, w.query.maxLength);
+        }
+      const rows = this.stores.cycles
+        .cycles({ ...query, through: [...companies], minLength, maxLength })
+        .catch(() => null);
+      run = { minLength, maxLength, rows };
+      runs.set(key, run);
+      this.observer.sharedSearch(true);
+    } else this.observer.sharedSearch(false);
+    if (run.minLength > query.minLength || run.maxLength < query.maxLength) return null;
+    return run.rows;
+  }
+
+  /**
+   * The changes committed after `batch` (at most a feed batch), read from the log at or after
+   * `notBefore`: one read per batch shared by the watches whose searches had ended by then.
+   */
+  private lookahead(batch: readonly Change[], notBefore: number): Promise<readonly Change[]> {
+    const last = batch.at(-1);
+    if (!last) return Promise.resolve([]);
+    const seen = this.lookaheads.get(batch);
+    if (seen && seen.readAt >= notBefore) return seen.changes;
+    const changes = this.feed.read(last.seq, FEED_BATCH).then((b) => b.changes);
+    this.lookaheads.set(batch, { readAt: Date.now(), changes });
+    return changes;
+  }
+
   private async dispatchDeals(changes: Change[]): Promise<void> {
     if (this.dealSubscribers.size === 0 || this.stopped) return;
     let rows: Map<string, DealRow>;
@@ -336,6 +394,24 @@ export class LiveHub {
     watch.stop();
     if (this.watches.get(watch.key) === watch) this.watches.delete(watch.key);
   }
+}
+
+/** A search shared by the watches of one batch (see LiveHub.sharedSearch). */
+interface SharedRun {
+  minLength: number;
+  maxLength: number;
+  rows: Promise<CycleRow[] | null>;
+}
+
+interface Lookahead {
+  readAt: number;
+  changes: Promise<readonly Change[]>;
+}
+
+/** What decides a cycle's figures (its deals per step): the same for every `through` and length. */
+function figuresKey(query: CycleQuery): string {
+  const { filter, mix, timeRespecting, maxSpanDays } = query;
+  return canonicalJson({ filter, mix, timeRespecting, maxSpanDays });
 }
 
 /** Subscribers whose filters select the same cycles with the same figures share a watch. */

@@ -11,6 +11,8 @@ export function liveClient(httpUrl: string, options: Partial<ClientOptions> = {}
     webSocketImpl: WebSocket,
     retryAttempts: 0,
     lazy: false,
+    // The tests read closes from `on.closed` and the recorders; graphql-ws would print each one.
+    onNonLazyError: () => undefined,
     ...options,
   });
 }
