@@ -647,6 +647,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'info',
       ADMIN_TOKEN,
       RATE_LIMIT: 'false',
+      METRICS_TOKEN,
     });
     const pid = server.child.pid;
     // The server's first errors, to say what an INTERNAL_SERVER_ERROR was.
@@ -702,6 +703,7 @@ async function main(): Promise<void> {
         : `Events still arriving ${DRAIN_S} s after the last write answered; stopped waiting.`,
     );
     const rssWith = stopRss();
+    const metrics = await liveWork(server.url);
     subscribers.stdin!.write('stop\n');
     const { report: events } = (await nextMessage(feed.messages, 'report')) as unknown as {
       report: SubscribersReport;
@@ -719,12 +721,51 @@ async function main(): Promise<void> {
       events,
       rss: { without: rssWithout, before: rssBefore, subscribed: rssSubscribed, with: rssWith },
     });
+    log(metrics);
   } finally {
     if (subscribers) await stopProcess(subscribers);
     if (server) await stopProcess(server.child);
     await neo4j?.stop();
     rmSync(homeDir, { recursive: true, force: true });
   }
+}
+
+const METRICS_TOKEN = 'bench-live-metrics';
+
+/**
+ * Where the server's time went (from its /metrics, both phases): pair searches run and shared by
+ * the live watches, and the Neo4j statements that took the most time in all.
+ */
+async function liveWork(url: string): Promise<string> {
+  const res = await fetch(url.replace('/graphql', '/metrics'), {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  });
+  if (!res.ok) return `(metrics: HTTP ${res.status})`;
+  const text = await res.text();
+  const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? 0);
+  const run = value(/^live_pair_searches_total\{outcome="run"\} (\S+)/m);
+  const shared = value(/^live_pair_searches_total\{outcome="shared"\} (\S+)/m);
+  const byStatement = new Map<string, { seconds: number; count: number }>();
+  for (const m of text.matchAll(
+    /^neo4j_query_duration_seconds_(sum|count)\{query="([^"]+)",outcome="\w+"\} (\S+)/gm,
+  )) {
+    const entry = byStatement.get(m[2]!) ?? { seconds: 0, count: 0 };
+    if (m[1] === 'sum') entry.seconds += Number(m[3]);
+    else entry.count += Number(m[3]);
+    byStatement.set(m[2]!, entry);
+  }
+  const top = [...byStatement.entries()]
+    .sort((a, b) => b[1].seconds - a[1].seconds)
+    .slice(0, 8)
+    .map(
+      ([name, e]) =>
+        `  ${name.padEnd(44)} ${e.count.toString().padStart(7)} runs ${e.seconds.toFixed(1).padStart(8)} s ${((e.seconds / Math.max(e.count, 1)) * 1000).toFixed(1).padStart(8)} ms each`,
+    );
+  return [
+    `Live pair searches: ${run} run in Neo4j, ${shared} answered by a search another watch ran.`,
+    'Neo4j time by statement (both phases, session open to close):',
+    ...top,
+  ].join('\n');
 }
 
 /** main.ts plans every cycle statement in the background after start; the run waits for it. */

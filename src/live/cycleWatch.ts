@@ -10,11 +10,11 @@
  * same companies and emits FORMED (new), CHANGED (its deals or figures differ) and BROKEN (gone,
  * told as it last was).
  *
- * The searches are shared (hub.ts `sharedSearch`): watches whose filters differ only in `through`
- * and the lengths (the same deal filter, mix and time condition: the same cycles with the same
- * figures) take the cycles through a changed pair from one search at the longest length any of
- * them watches, each keeping those of its own lengths and `through`. When that one search is
- * refused (more cycles through the pair than the result cap) a watch searches on its own.
+ * The searches are shared (hub.ts `sharedSearch`): the watches with the same deal filter take
+ * the walks through a changed pair from one search at the longest length any of them watches
+ * (the walks depend on nothing else), evaluated once per mix and time condition; each keeps the
+ * cycles of its own lengths and `through`. When that one search is refused (more cycles through
+ * the pair than the result cap) a watch searches on its own.
  *
  * Why that is exact: a cycle's existence and figures depend only on the deals of its own steps,
  * so a write can only affect cycles through the pair it changed. Each search reads the graph as
@@ -38,7 +38,7 @@ import type { CycleQuery, CycleStore } from '../stores/cycleStore.js';
 import type { DealRow } from '../stores/rows.js';
 import { cursorExpired, cycleCursor, type CycleCursor } from './cursors.js';
 import type { EventQueue } from './eventQueue.js';
-import type { CycleEventKind, CycleEventRow, LivePayload } from './events.js';
+import type { BatchDeals, CycleEventKind, CycleEventRow, LivePayload } from './events.js';
 
 export type CyclePayload = LivePayload<CycleEventRow>;
 
@@ -88,6 +88,8 @@ export type SharedSearch = (
 export interface WatchDeps {
   cycles: CycleStore;
   logger: Logger;
+  /** The loader of a batch's deals that every subscriber of its events shares. */
+  deals?: (batch: readonly Change[]) => BatchDeals;
   /** The cycles through `companies` of every length this watch needs; null: search alone. */
   shared?: SharedSearch;
   /**
@@ -167,7 +169,9 @@ export class CycleWatch {
             ? 'it was given by another server, or by this one before it restarted'
             : 'the events after it are no longer kept',
         );
-      for (const h of this.history) if (h.index > after.index) queue.push(h.payload);
+      // Replayed events read their deals afresh: as they are now, not as when first sent.
+      for (const h of this.history)
+        if (h.index > after.index) queue.push({ ...h.payload, deals: undefined });
     }
     this.idleSince = undefined;
     this.subscribers.add(queue);
@@ -225,9 +229,6 @@ export class CycleWatch {
           this.lastDealChange.delete(this.lastDealChange.keys().next().value as string);
       }
     }
-    const goneDeals = changes
-      .filter((c) => c.kind === 'DELETED' && c.deal)
-      .map((c) => c.deal as DealRow);
     const pending: Pending[] = [];
     for (const { companies, cause } of units.values()) {
       if (this.stopped) return;
@@ -258,7 +259,14 @@ export class CycleWatch {
     if (pending.length === 0 || this.stopped) return;
     const later = await this.later(changes);
     const candidates = later.length ? [...changes, ...later] : changes;
-    for (const p of pending) this.emit(p.kind, p.row, this.causeOf(p, candidates), goneDeals);
+    // The deals the changes deleted, those after the batch included (the search may have seen them).
+    const goneDeals = candidates
+      .filter((c) => c.kind === 'DELETED' && c.deal)
+      .map((c) => c.deal as DealRow);
+    const deals = this.deps.deals?.(changes);
+    for (const deal of goneDeals) deals?.prime(deal.id, deal);
+    for (const p of pending)
+      this.emit(p.kind, p.row, this.causeOf(p, candidates), goneDeals, deals);
   }
 
   /** The cycles through `companies` this watch selects: from the shared search, or its own. */
@@ -351,7 +359,13 @@ export class CycleWatch {
     for (const queue of this.subscribers) queue.fail(this.failed);
   }
 
-  private emit(kind: CycleEventKind, cycle: CycleRow, cause: Change, goneDeals: DealRow[]): void {
+  private emit(
+    kind: CycleEventKind,
+    cycle: CycleRow,
+    cause: Change,
+    goneDeals: DealRow[],
+    deals: BatchDeals | undefined,
+  ): void {
     const index = this.nextIndex++;
     const payload: CyclePayload = {
       event: {
@@ -362,6 +376,7 @@ export class CycleWatch {
         at: new Date(cause.at).toISOString(),
       },
       goneDeals,
+      ...(deals ? { deals } : {}),
       committedAt: cause.at,
     };
     this.history.push({ index, payload });

@@ -8,13 +8,14 @@
  * afterwards and pushes into per-subscriber queues without waiting, and a subscriber whose queue
  * or socket backs up is disconnected (SLOW_CONSUMER), never waited for.
  */
+import DataLoader from 'dataloader';
 import type { WebSocket } from 'ws';
 import type { LiveSettings } from '../config.js';
 import { canonicalJson } from '../resolvers/identity.js';
 import type { Logger } from '../logger.js';
 import type { CycleRow } from '../domain/flows.js';
 import type { Change } from '../stores/changeLogStore.js';
-import type { CycleQuery } from '../stores/cycleStore.js';
+import type { CycleQuery, FoundWalk } from '../stores/cycleStore.js';
 import type { DealFilterParams } from '../stores/dealStore.js';
 import type { Stores } from '../stores/index.js';
 import type { DealRow } from '../stores/rows.js';
@@ -23,7 +24,7 @@ import { cursorExpired, dealCursor, type CycleCursor } from './cursors.js';
 import { CycleWatch, type CyclePayload } from './cycleWatch.js';
 import { dealPredicate, type DealPredicate } from './dealFilter.js';
 import { EventQueue } from './eventQueue.js';
-import type { DealEventRow, LivePayload } from './events.js';
+import type { BatchDeals, DealEventRow, LivePayload } from './events.js';
 
 export type DealPayload = LivePayload<DealEventRow>;
 
@@ -68,6 +69,8 @@ export class LiveHub {
   private chain: Promise<void> = Promise.resolve();
   /** Per batch: the shared searches of its pairs (see sharedSearch). */
   private readonly searches = new WeakMap<readonly Change[], Map<string, SharedRun>>();
+  /** Per batch: its events' deals, read once for every subscriber (see batchDeals). */
+  private readonly deals = new WeakMap<readonly Change[], BatchDeals>();
   /** Per batch: the last read of the changes after it (see lookahead). */
   private readonly lookaheads = new WeakMap<readonly Change[], Lookahead>();
   private connections = 0;
@@ -173,6 +176,7 @@ export class LiveHub {
         cycles: this.stores.cycles,
         logger: this.logger,
         shared: (batch, companies, q) => this.sharedSearch(batch, companies, q),
+        deals: (batch) => this.batchDeals(batch),
         lookahead: (batch, notBefore) => this.lookahead(batch, notBefore),
         published: (kind, n) => this.observer.published(`cycle_${kind.toLowerCase()}`, n),
       });
@@ -242,7 +246,7 @@ export class LiveHub {
         if (changes.length === 0) break;
         const rows = await this.currentDeals(changes);
         for (const change of changes) {
-          const payload = this.dealPayload(change, rows, subscriber.matches);
+          const payload = this.dealPayload(change, rows, subscriber.matches, changes);
           if (payload) subscriber.queue.push(payload);
         }
         at = (changes.at(-1) as Change).seq;
@@ -265,38 +269,46 @@ export class LiveHub {
   }
 
   /**
-   * The cycles through `companies` for every watch with the figures of `query` (the same deal
-   * filter, mix and time condition): one search per batch and pair at the longest and shortest
-   * lengths those watches ask, whatever their `through`; each watch keeps its own. Null when the
-   * watch must search alone: the shared search was refused (more cycles through the pair than the
-   * result cap, which a narrower `through` may not reach) or did not cover its lengths.
+   * The cycles through `companies` for a watch: one walk search per batch, pair and deal filter
+   * (the walks depend on nothing else), at the shortest and longest lengths the watches of that
+   * filter ask, whatever their `through`; its cycles evaluated once per mix and time condition.
+   * Each watch then keeps those of its own lengths and `through`. Null when the watch must search
+   * alone: the shared search was refused (more cycles through the pair than the result cap, which
+   * a narrower `through` may not reach) or did not cover its lengths.
    */
   private async sharedSearch(
     batch: readonly Change[],
     companies: readonly string[],
     query: CycleQuery,
   ): Promise<CycleRow[] | null> {
-    const group = figuresKey(query);
-    const key = `${group}#${[...companies].sort().join('|')}`;
+    const filter = canonicalJson(query.filter);
+    const key = `${filter}#${[...companies].sort().join('|')}`;
     let runs = this.searches.get(batch);
     if (!runs) this.searches.set(batch, (runs = new Map()));
     let run = runs.get(key);
     if (!run) {
       let { minLength, maxLength } = query;
       for (const w of this.watches.values())
-        if (!w.failed && figuresKey(w.query) === group) {
+        if (!w.failed && canonicalJson(w.query.filter) === filter) {
           minLength = Math.min(minLength, w.query.minLength);
           maxLength = Math.max(maxLength, w.query.maxLength);
         }
-      const rows = this.stores.cycles
-        .cycles({ ...query, through: [...companies], minLength, maxLength })
+      const walks = this.stores.cycles
+        .findCycles({ through: [...companies], minLength, maxLength, filter: query.filter })
         .catch(() => null);
-      run = { minLength, maxLength, rows };
+      run = { minLength, maxLength, walks, rows: new Map() };
       runs.set(key, run);
       this.observer.sharedSearch(true);
     } else this.observer.sharedSearch(false);
     if (run.minLength > query.minLength || run.maxLength < query.maxLength) return null;
-    return run.rows;
+    const figures = figuresKey(query);
+    let rows = run.rows.get(figures);
+    if (!rows) {
+      const walks = await run.walks;
+      rows = walks ? this.stores.cycles.evaluateCycles(walks, query) : null;
+      run.rows.set(figures, rows);
+    }
+    return rows;
   }
 
   /**
@@ -325,7 +337,7 @@ export class LiveHub {
     let sent = 0;
     for (const s of this.dealSubscribers) {
       for (const change of changes) {
-        const payload = this.dealPayload(change, rows, s.matches);
+        const payload = this.dealPayload(change, rows, s.matches, changes);
         if (!payload) continue;
         sent++;
         if (s.held) s.held.push(payload);
@@ -335,14 +347,30 @@ export class LiveHub {
     this.observer.published('deal', sent);
   }
 
-  /** The current rows of the deals recorded or changed in `changes`. */
+  /** The current rows of the deals recorded or changed in `changes` (one read per batch). */
   private async currentDeals(changes: readonly Change[]): Promise<Map<string, DealRow>> {
     const ids = [
       ...new Set(changes.filter((c) => c.kind !== 'DELETED' && c.dealId).map((c) => c.dealId!)),
     ];
     if (ids.length === 0) return new Map();
-    const rows = await this.stores.deals.byIds(ids);
-    return new Map(rows.filter((r): r is DealRow => r !== null).map((r) => [r.id, r]));
+    const rows = await this.batchDeals(changes).loadMany(ids);
+    return new Map(
+      rows.filter((r): r is DealRow => r !== null && !(r instanceof Error)).map((r) => [r.id, r]),
+    );
+  }
+
+  /**
+   * The loader of the deals a batch's events show, shared by all their subscribers (the deals
+   * the batch deleted primed), so each deal is read once per batch however many subscribers.
+   */
+  private batchDeals(batch: readonly Change[]): BatchDeals {
+    let loader = this.deals.get(batch);
+    if (!loader) {
+      loader = new DataLoader((ids: readonly string[]) => this.stores.deals.byIds(ids));
+      for (const c of batch) if (c.kind === 'DELETED' && c.deal) loader.prime(c.deal.id, c.deal);
+      this.deals.set(batch, loader);
+    }
+    return loader;
   }
 
   /**
@@ -353,6 +381,7 @@ export class LiveHub {
     change: Change,
     current: Map<string, DealRow>,
     matches: DealPredicate,
+    batch: readonly Change[],
   ): DealPayload | null {
     if (!change.dealId) return null;
     const now = change.kind === 'DELETED' ? undefined : current.get(change.dealId);
@@ -360,6 +389,7 @@ export class LiveHub {
     return {
       event: { cursor: dealCursor(change.seq), change, at: new Date(change.at).toISOString() },
       goneDeals: change.kind === 'DELETED' && change.deal ? [change.deal] : [],
+      deals: this.batchDeals(batch),
       committedAt: change.at,
     };
   }
@@ -400,7 +430,9 @@ export class LiveHub {
 interface SharedRun {
   minLength: number;
   maxLength: number;
-  rows: Promise<CycleRow[] | null>;
+  walks: Promise<FoundWalk[] | null>;
+  /** The walks' cycles per mix and time condition (figuresKey); null: the search was refused. */
+  rows: Map<string, CycleRow[] | null>;
 }
 
 interface Lookahead {
@@ -408,10 +440,10 @@ interface Lookahead {
   changes: Promise<readonly Change[]>;
 }
 
-/** What decides a cycle's figures (its deals per step): the same for every `through` and length. */
+/** What decides which walks are cycles of a query, and their figures, besides the deal filter. */
 function figuresKey(query: CycleQuery): string {
-  const { filter, mix, timeRespecting, maxSpanDays } = query;
-  return canonicalJson({ filter, mix, timeRespecting, maxSpanDays });
+  const { mix, timeRespecting, maxSpanDays } = query;
+  return canonicalJson({ mix, timeRespecting, maxSpanDays });
 }
 
 /** Subscribers whose filters select the same cycles with the same figures share a watch. */

@@ -2,7 +2,8 @@
  * Live events (schema/live.graphql). `subscribe` checks the arguments as the matching query does
  * (cycleQuery for `circularDeals`, dealFilter for `deals`) and asks the hub for the stream;
  * `resolve` runs once per event, before its selection: each event is its own small request, so
- * it gets fresh loaders (primed with the deals the event may show that are already deleted).
+ * it gets fresh loaders (primed with the deals the event may show that are already deleted), but
+ * the deals of one batch's events are read once for every subscriber.
  */
 import type { Context } from '../context.js';
 import type {
@@ -26,9 +27,13 @@ function hubOf(ctx: Context): LiveHub {
   return ctx.live.hub;
 }
 
-/** Per event: fresh loaders, deleted deals primed, backpressure checked, lag measured. */
+/**
+ * Per event: fresh loaders (the deals from the loader its batch's subscribers share), deleted
+ * deals primed, backpressure checked, lag measured.
+ */
 function deliver<E>(payload: LivePayload<E>, ctx: Context): E {
   ctx.loaders = createLoaders(ctx.stores);
+  if (payload.deals) ctx.loaders.deal = payload.deals;
   for (const deal of payload.goneDeals) ctx.loaders.deal.prime(deal.id, deal);
   hubOf(ctx).delivered(payload.committedAt, ctx.live?.connection);
   return payload.event;

@@ -688,7 +688,14 @@ export class CycleStore {
 
   /** Cycles as reported: evaluated, filtered by mix and time, ordered. */
   async cycles(query: CycleQuery): Promise<CycleRow[]> {
-    const walks = await this.findCycles(query);
+    return this.evaluateCycles(await this.findCycles(query), query);
+  }
+
+  /**
+   * The cycles of `walks` (findCycles with the query's deal filter) that pass the query's mix and
+   * time condition, with their figures, in the query's order.
+   */
+  evaluateCycles(walks: readonly FoundWalk[], query: CycleQuery): CycleRow[] {
     const rows: CycleRow[] = [];
     for (const w of walks) {
       if (query.mix !== 'ANY' && !hasInvestmentAndCommitment(w.steps)) continue;
