@@ -3,12 +3,12 @@
  *
  * It keeps the cycles that match the filter now (`known`), starting from one search of the whole
  * filter when the first subscriber comes. For each batch of changes from the log, after the
- * writes committed, it searches again only the cycles through each changed company pair (the
- * pair's top-level parents, before and after the write: `CycleStore.cycles` with
- * `through: [a, b]`), or through each top-level parent a parent change moved, bounded by the
- * filter's maxLength (at most 8); it compares what it finds with the known cycles through the
- * same companies and emits FORMED (new), CHANGED (its deals or figures differ) and BROKEN (gone,
- * told as it last was).
+ * writes committed, it searches again only the cycles with a step between each changed company
+ * pair (the pair's top-level parents, before and after the write:
+ * `CycleStore.findCyclesThroughStep`), or through each top-level parent a parent change moved,
+ * bounded by the filter's maxLength (at most 8); it compares what it finds with the known cycles
+ * on the same step (through the same company) and emits FORMED (new), CHANGED (its deals or
+ * figures differ) and BROKEN (gone, told as it last was).
  *
  * The searches are shared (hub.ts `sharedSearch`): the watches with the same deal filter take
  * the walks through a changed pair from one search at the longest length any of them watches
@@ -17,7 +17,7 @@
  * the pair than the result cap) a watch searches on its own.
  *
  * Why that is exact: a cycle's existence and figures depend only on the deals of its own steps,
- * so a write can only affect cycles through the pair it changed. Each search reads the graph as
+ * so a write can only affect the cycles with a step between the pair it changed. Each search reads the graph as
  * committed when it runs, which may already include later writes: an event may then come one
  * batch early, and the later change finds nothing left to tell. After the last change through a
  * cycle is processed, what the watch knows of it is what `circularDeals` says. So the cycles told
@@ -214,6 +214,14 @@ export class CycleWatch {
     return out;
   }
 
+  /** The known cycles with a step between `a` and `b`, either way. */
+  private knownOnStep(a: string, b: string): Known[] {
+    const key = pairKey(a, b);
+    return this.knownThrough([a, b]).filter((k) =>
+      k.row.steps.some((s) => pairKey(s.fromId, s.toId) === key),
+    );
+  }
+
   private async process(changes: readonly Change[]): Promise<void> {
     // Each pair (either direction) or moved parent once, with the last change that touched it.
     const units = new Map<string, { companies: string[]; cause: Change }>();
@@ -250,7 +258,11 @@ export class CycleWatch {
         this.remember(row);
         pending.push({ kind: before ? 'CHANGED' : 'FORMED', row, before: before?.row, cause });
       }
-      for (const k of this.knownThrough(companies)) {
+      const affected =
+        companies.length === 2
+          ? this.knownOnStep(companies[0] as string, companies[1] as string)
+          : this.knownThrough(companies);
+      for (const k of affected) {
         if (seen.has(k.row.id)) continue;
         this.forget(k.row);
         pending.push({ kind: 'BROKEN', row: k.row, before: k.row, cause });

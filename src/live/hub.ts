@@ -293,9 +293,24 @@ export class LiveHub {
           minLength = Math.min(minLength, w.query.minLength);
           maxLength = Math.max(maxLength, w.query.maxLength);
         }
-      const walks = this.stores.cycles
-        .findCycles({ through: [...companies], minLength, maxLength, filter: query.filter })
-        .catch(() => null);
+      // A pair's change can only affect the cycles with a step between the two; a parent change,
+      // those through the company.
+      const [a, b] = companies as [string, string | undefined];
+      const walks = (
+        b === undefined
+          ? this.stores.cycles.findCycles({
+              through: [a],
+              minLength,
+              maxLength,
+              filter: query.filter,
+            })
+          : this.stores.cycles.findCyclesThroughStep({
+              pair: [a, b],
+              minLength,
+              maxLength,
+              filter: query.filter,
+            })
+      ).catch(() => null);
       run = { minLength, maxLength, walks, rows: new Map() };
       runs.set(key, run);
       this.observer.sharedSearch(true);

@@ -949,6 +949,62 @@ export class CycleStore {
   }
 
   /**
+   * The cycles that take a step between `a` and `b` (either way), minLength..maxLength companies:
+   * what a change to the deals between two companies can affect (src/live). Anchored on the step,
+   * so it reads only the paths back from its far end, with the path statements (`paths:walks:k`,
+   * planned at start): for each flow x -> y of the pair, the paths y -> ... -> x of k - 1 steps
+   * (inner companies other than x and y). The two-company cycle comes once, from a -> b.
+   */
+  async findCyclesThroughStep(
+    search: { pair: [string, string]; minLength: number; maxLength: number; filter: FlowFilter },
+    cap = this.options.resultCap,
+  ): Promise<FoundWalk[]> {
+    const [a, b] = search.pair;
+    const base = this.params(search.filter);
+    return this.db.readOnceTx(
+      async (tx: QueryRunner) => {
+        const found: number[][] = [];
+        for (const [x, y] of [
+          [a, b],
+          [b, a],
+        ] as const) {
+          const ends = { ...base, fromRoot: x, toRoot: y, cap: 1 };
+          const [first] = await runIn<{ rests: number[][] }>(
+            tx,
+            searchStatement('paths', 1, 'walks'),
+            ends,
+          );
+          const step = first?.rests[0];
+          if (!step) continue;
+          const shortest = Math.max(x === a ? 2 : 3, search.minLength);
+          for (let k = shortest; k <= search.maxLength; k++) {
+            const rows = await runIn<{ rests: number[][] }>(
+              tx,
+              searchStatement('paths', k - 1, 'walks'),
+              {
+                ...base,
+                fromRoot: y,
+                toRoot: x,
+                cap: cap - found.length,
+              },
+            );
+            for (const row of rows) for (const rest of row.rests) found.push([...step, ...rest]);
+            if (found.length > cap)
+              throw new UserError(
+                ErrorCode.RESULT_LIMIT_EXCEEDED,
+                `More than ${cap} cycles take the step between ${a} and ${b}.`,
+                { limit: 'resultCap', max: cap },
+              );
+          }
+        }
+        return this.walksOf(tx, found, base, true);
+      },
+      this.options.timeoutMs,
+      'cycles:step:walks',
+    );
+  }
+
+  /**
    * How many cycles a query would report, counted in Neo4j without returning them: for a client
    * that asks for the total alone, and for searches far past the result cap. Not for
    * time-respecting queries, whose condition needs the deals (the caller checks).
@@ -1103,24 +1159,33 @@ export class CycleStore {
             );
           }
         }
-        const flowIds = new Set<number>();
-        for (const walk of found) for (const id of walk) flowIds.add(id);
-        const steps = new Map<number, FlowStepRow>();
-        const flows = await runIn<{ flowId: number; fromId: string; toId: string; flow: RawFlow }>(
-          tx,
-          FLOW_DEALS,
-          { ...params, flowIds: [...flowIds] },
-        );
-        for (const f of flows) steps.set(f.flowId, step(f.fromId, f.toId, passingDeals(f.flow)));
-        return found.map((walk) => {
-          const walkSteps = walk.map((id) => steps.get(id) as FlowStepRow);
-          const companyIds = walkSteps.map((s) => s.fromId);
-          if (!closed) companyIds.push((walkSteps.at(-1) as FlowStepRow).toId);
-          return { companyIds, steps: walkSteps };
-        });
+        return this.walksOf(tx, found, params, closed);
       },
       this.options.timeoutMs,
       `${kind === 'paths' ? 'paths' : `cycles:${kind}`}:walks`,
     );
+  }
+  /** The walks of flow ids `found` with their steps' passing deals (one FLOW_DEALS read). */
+  private async walksOf(
+    tx: QueryRunner,
+    found: number[][],
+    params: Record<string, unknown>,
+    closed: boolean,
+  ): Promise<FoundWalk[]> {
+    const flowIds = new Set<number>();
+    for (const walk of found) for (const id of walk) flowIds.add(id);
+    const steps = new Map<number, FlowStepRow>();
+    const flows = await runIn<{ flowId: number; fromId: string; toId: string; flow: RawFlow }>(
+      tx,
+      FLOW_DEALS,
+      { ...params, flowIds: [...flowIds] },
+    );
+    for (const f of flows) steps.set(f.flowId, step(f.fromId, f.toId, passingDeals(f.flow)));
+    return found.map((walk) => {
+      const walkSteps = walk.map((id) => steps.get(id) as FlowStepRow);
+      const companyIds = walkSteps.map((s) => s.fromId);
+      if (!closed) companyIds.push((walkSteps.at(-1) as FlowStepRow).toId);
+      return { companyIds, steps: walkSteps };
+    });
   }
 }
