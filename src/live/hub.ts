@@ -362,16 +362,29 @@ export class LiveHub {
     this.observer.published('deal', sent);
   }
 
-  /** The current rows of the deals recorded or changed in `changes` (one read per batch). */
+  /**
+   * The rows to match the deals recorded or changed in `changes` against (one read per batch): as
+   * they are now, or, for a deal deleted since, as it was when deleted (from the DELETED change in
+   * the batch or just after it), so that a filtered subscriber hears a deal recorded and deleted
+   * between two reads of the log.
+   */
   private async currentDeals(changes: readonly Change[]): Promise<Map<string, DealRow>> {
     const ids = [
       ...new Set(changes.filter((c) => c.kind !== 'DELETED' && c.dealId).map((c) => c.dealId!)),
     ];
     if (ids.length === 0) return new Map();
     const rows = await this.batchDeals(changes).loadMany(ids);
-    return new Map(
+    const found = new Map(
       rows.filter((r): r is DealRow => r !== null && !(r instanceof Error)).map((r) => [r.id, r]),
     );
+    if (found.size === ids.length) return found;
+    const deleted = (list: readonly Change[]): void => {
+      for (const c of list)
+        if (c.kind === 'DELETED' && c.deal && !found.has(c.deal.id)) found.set(c.deal.id, c.deal);
+    };
+    deleted(changes);
+    if (ids.some((id) => !found.has(id))) deleted(await this.lookahead(changes, Date.now()));
+    return found;
   }
 
   /**
