@@ -29,7 +29,7 @@
  * environment as usual.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -470,6 +470,32 @@ function countBy<T>(items: T[], key: (item: T) => string): Record<string, number
   return counts;
 }
 
+/** CPU seconds a process has used (user + system), from /proc; NaN when unknown. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat (11 and 12 after the command), in ticks.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds of each process over a phase. */
+function cpuMeter(pids: Record<string, number | undefined>): () => string {
+  const start = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+  const began = Date.now();
+  return () => {
+    const wall = (Date.now() - began) / 1000;
+    return Object.entries(pids)
+      .map(([k, pid]) => {
+        const used = cpuSeconds(pid) - (start[k] ?? NaN);
+        return `${k} ${used.toFixed(0)} s (${(used / wall).toFixed(2)} cores)`;
+      })
+      .join(', ');
+  };
+}
+
 /** Samples a process's RSS every 500 ms until stopped: peak and last, in MB. */
 function rssSampler(pid: number | undefined): () => { peak: number; last: number } {
   let peak = rssMb(pid);
@@ -665,8 +691,10 @@ async function main(): Promise<void> {
 
     log(`Phase "without": ${DURATION_S} s at ${RATE} writes/s, no subscribers.`);
     let stopRss = rssSampler(pid);
+    let cpu = cpuMeter({ server: pid, neo4j: neo4j.process.pid });
     const without = await writeFor(writer, 'without', RATE, DURATION_S);
     const rssWithout = stopRss();
+    const cpuWithout = cpu();
 
     const mix = subscriberMix(SUBSCRIBERS, watchedCompanies(dataset));
     const wsUrl = server.url.replace(/^http/, 'ws');
@@ -684,7 +712,9 @@ async function main(): Promise<void> {
 
     log(`Phase "with": ${DURATION_S} s at ${RATE} writes/s, ${SUBSCRIBERS} subscribers.`);
     stopRss = rssSampler(pid);
+    cpu = cpuMeter({ server: pid, neo4j: neo4j.process.pid, subscribers: subscribers.pid });
     const withSubs = await writeFor(writer, 'with', RATE, DURATION_S);
+    const cpuWith = cpu();
     // Wait for the events still on their way: until none came for 3 s, at most DRAIN_S.
     const drainStarted = Date.now();
     let drained = false;
@@ -722,6 +752,8 @@ async function main(): Promise<void> {
       rss: { without: rssWithout, before: rssBefore, subscribed: rssSubscribed, with: rssWith },
     });
     log(metrics);
+    log(`CPU, phase "without": ${cpuWithout}`);
+    log(`CPU, phase "with": ${cpuWith}`);
   } finally {
     if (subscribers) await stopProcess(subscribers);
     if (server) await stopProcess(server.child);
