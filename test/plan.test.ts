@@ -70,8 +70,8 @@ describe('plan()', () => {
     expect(names.length).toBeLessThanOrEqual(200);
     for (let k = 2; k <= MAX_FLOW_LENGTH; k++) {
       expect(names).toContain(`cycles:through:walks:${k}`);
-      expect(names).toContain(`cycles:through:count:${k}`);
-      expect(names).toContain(`cycles:all:investmentsOnly:${k}`);
+      expect(names).toContain(`cycleCounts:through:any:${k}`);
+      expect(names).toContain(`cycleCounts:all:investmentsOnly:${k}`);
     }
     const started = performance.now();
     const planned = await t.stores.cycles.plan();

@@ -67,8 +67,17 @@ interface Known {
 
 const pairKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
+/** Signatures of rows already compared: a shared search's rows are compared by every watch. */
+const signatures = new WeakMap<CycleRow, string>();
+
 /** The cycle's steps and passing deals: equal signatures, equal figures. */
 function signature(row: CycleRow): string {
+  let known = signatures.get(row);
+  if (known === undefined) signatures.set(row, (known = computeSignature(row)));
+  return known;
+}
+
+function computeSignature(row: CycleRow): string {
   return JSON.stringify(
     row.steps.map((s) => [
       s.fromId,

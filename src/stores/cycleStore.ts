@@ -324,16 +324,9 @@ type SearchKind = 'all' | 'among' | 'through' | 'paths';
 
 /** The kinds and outputs a search can run, with the lengths each comes in. */
 const STATEMENT_KINDS: { kind: SearchKind; outputs: Output[]; lengths: [number, number] }[] = [
-  {
-    kind: 'all',
-    outputs: ['walks', 'count', 'investmentsOnly', 'commitmentsOnly'],
-    lengths: [2, MAX_FLOW_LENGTH],
-  },
-  {
-    kind: 'through',
-    outputs: ['walks', 'count', 'investmentsOnly', 'commitmentsOnly'],
-    lengths: [2, MAX_FLOW_LENGTH],
-  },
+  // Counts have their own statements (cycleCounts.ts countStatements).
+  { kind: 'all', outputs: ['walks'], lengths: [2, MAX_FLOW_LENGTH] },
+  { kind: 'through', outputs: ['walks'], lengths: [2, MAX_FLOW_LENGTH] },
   { kind: 'among', outputs: ['walks'], lengths: [2, MAX_GRAPH_CYCLE_LENGTH] },
   { kind: 'paths', outputs: ['walks'], lengths: [1, MAX_FLOW_LENGTH] },
 ];
