@@ -352,3 +352,72 @@ describe('ranked pages of circularDeals equal the reference sorted the same way'
     );
   }, 900_000);
 });
+
+/**
+ * Through one company the server pairs half walks and prunes them by a threshold page key
+ * (cycleStore.ts throughHalves): on denser graphs, where the threshold prunes, every order's
+ * first page and the two after it equal the reference.
+ */
+const denseGraphArb = randomGraph({
+  size: { min: 5, max: 9 },
+  parentDraw: 20,
+  parentBelow: 7,
+  deals: { min: 12, max: 40 },
+  amounts: AMOUNTS,
+  statuses: STATUSES,
+  kinds: KINDS,
+  dates: DATES,
+});
+
+describe('ranked pages through one company equal the reference sorted the same way', () => {
+  it(`three pages, every order, on ${RUNS} denser random graphs (seed ${SEED})`, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        denseGraphArb,
+        fc.array(
+          fc.tuple(
+            fc.record({
+              through: fc.constantFrom<string[]>(['c0'], ['c1'], ['c2']),
+              maxLength: fc.constantFrom(3, 4, 5),
+              mix: fc.constantFrom('ANY' as const, 'INVESTMENT_AND_COMMITMENT' as const),
+            }),
+            orderArb,
+          ),
+          { minLength: 3, maxLength: 3 },
+        ),
+        async (graph, cases) => {
+          await t.load(dataset(graph.companies, graph.deals));
+          for (const [filter, order] of cases) {
+            const expected = referenceOrder(
+              referenceCycles(graph.companies, graph.deals, filter),
+              order.field,
+              order.direction,
+            );
+            const label = JSON.stringify({ filter, order });
+            let after: string | null = null;
+            for (let pageNo = 0; pageNo < 3; pageNo++) {
+              const res: GraphQLResponse<{ circularDeals: RankedPage }> = await t.gql<{
+                circularDeals: RankedPage;
+              }>(PAGE_QUERY, {
+                where: cycleFilter(filter),
+                orderBy: { field: order.field, direction: order.direction },
+                first: order.first,
+                after,
+              });
+              expect(res.errors, label).toBeUndefined();
+              const { edges, pageInfo } = res.data!.circularDeals;
+              const from = pageNo * order.first;
+              expect(
+                edges.map((e) => e.node.key),
+                `${label} page ${pageNo}`,
+              ).toEqual(expected.slice(from, from + order.first));
+              if (!pageInfo.hasNextPage) break;
+              after = pageInfo.endCursor;
+            }
+          }
+        },
+      ),
+      { seed: SEED, numRuns: RUNS },
+    );
+  }, 900_000);
+});

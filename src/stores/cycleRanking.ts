@@ -132,18 +132,12 @@ function range(from: number, to: number): number[] {
 
 /**
  * Whether an order has threshold levels (and so needs the values of the flows): not
- * ROUND_TRIP_RATIO, which no single step bounds; and not, through a company, the orders of rooted
- * levels: the search from the company costs the cycles through it, while a rooted one walks from
- * qualifying steps anywhere in the graph, most of them on no cycle through it.
+ * ROUND_TRIP_RATIO, which no single step bounds; and not through a company, whose search
+ * (cycleStore.ts throughHalves) finds its own threshold from the half walks it joins, which
+ * every level would walk again.
  */
-export function thresholdsNeedValues(
-  field: RankField,
-  direction: 'ASC' | 'DESC',
-  through: boolean,
-): boolean {
-  if (field === 'ROUND_TRIP_RATIO' || field === 'LENGTH') return false;
-  const rooted = (field === 'BOTTLENECK') !== (direction === 'DESC');
-  return !(through && rooted);
+export function thresholdsNeedValues(field: RankField, through: boolean): boolean {
+  return field !== 'ROUND_TRIP_RATIO' && field !== 'LENGTH' && !through;
 }
 
 /**
@@ -162,8 +156,7 @@ export function thresholdLevels(
 ): Level[] {
   const final: Level = { kind: base, lengths, starts: null, bounds: {} };
   // Past the cycles of known value, or ordered by a value no step bounds: the whole search.
-  if (after?.nf === 1 || !thresholdsNeedValues(field, direction, base === 'through'))
-    return [final];
+  if (after?.nf === 1 || !thresholdsNeedValues(field, base === 'through')) return [final];
   const desc = direction === 'DESC';
   const maxLength = Math.max(...lengths);
   const known =

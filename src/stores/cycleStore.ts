@@ -457,7 +457,8 @@ const RANK_FINISH = (dedup: boolean): string => `${RANK_VALUE}
  *
  * - all: every cycle from its smallest company (as `searchStatement` 'all'), steps within
  *   everyStepBound; `$starts` (in the order of cycle ids) restricts the smallest company.
- * - through: cycles through `$start` and every company of `$through`, steps within everyStepBound.
+ * - through: cycles through `$start` and every company of `$through`, as a join of their half
+ *   walks that prunes by the page key (throughHalves).
  * - prefixed: cycles from the smallest company with a given start (`$prefixes`: lists of company
  *   ids, each the first steps of a walk from it, the first id the smallest): the last `length`
  *   steps (cycleRanking.ts prefixTail) back from the prefix's end, through larger ids not in the
@@ -477,7 +478,7 @@ function rankedStatement(kind: RankedKind, length: number): Statement {
             walksOfLength(length, { src: 's', dst: 's' }, (v) => `${v}.id > s.id`, null, 'ranked'),
           )}${RANK_FINISH(false)}`;
         case 'through':
-          return `${throughStart(length, 'ranked')}${RANK_FINISH(false)}`;
+          return throughHalves(length);
         case 'prefixed':
           return `
     UNWIND $prefixes AS prefix
@@ -504,6 +505,179 @@ function rankedStatement(kind: RankedKind, length: number): Statement {
     },
     { oneMap: true },
   );
+}
+
+/**
+ * The figures of a half walk (`rels`, in walk order), folded as RANK_VALUE folds a cycle's so that
+ * two halves combine into the cycle's: [known total, smallest amount (-1 when a step has none
+ * known), latest date key, has an investment, has a commitment, known invested, known committed,
+ * investments of unknown amount, commitments of unknown amount].
+ */
+const halfFigures = (rels: string): string => `
+      reduce(u = [0.0, 1.0e308, '', false, false, 0.0, 0.0, 0, 0], g IN [x IN ${rels} | ${cycleFigures('x')}] |
+        [u[0] + CASE WHEN g[0] > 0 THEN g[0] ELSE 0.0 END, CASE WHEN g[0] < u[1] THEN g[0] ELSE u[1] END,
+         CASE WHEN g[1] > u[2] THEN g[1] ELSE u[2] END, u[3] OR g[2], u[4] OR g[3],
+         u[5] + coalesce(g[4], 0.0), u[6] + coalesce(g[5], 0.0), u[7] + coalesce(g[6], 0), u[8] + coalesce(g[7], 0)])`;
+
+/**
+ * A half walk as the pairing below reads it, `h`: its relationship ids, its company ids in walk
+ * order (both ends included), its figures, `hb` (its part of the cycle's page key: see
+ * pairBound) and `ob`, ordered by LENGTH (whose value is the same for every cycle of a length,
+ * so the id decides): what the id of a cycle begins with when the cycle's smallest company is
+ * one of this half's, the walk from that company on, joined by '>'. A half's own end is its first
+ * (the start for a first half, the middle for a second); when its smallest company is its last,
+ * the other half's own, `ob` is '\uFFFF', after every id; by other orders it is '' (no bound).
+ */
+const halfRow = (rels: string, walk: string): string => `
+      WITH ${rels} AS rels, ${walk} AS walk, ${halfFigures(rels)} AS g
+      WITH rels, walk, g, CASE WHEN $field = 'LENGTH' THEN
+        reduce(at = 0, i IN range(0, size(walk) - 1) | CASE WHEN walk[i] < walk[at] THEN i ELSE at END) END AS at
+      WITH {rels: [x IN rels | id(x)], walk: walk, g: g,
+        hb: CASE $field
+          WHEN 'TOTAL_AMOUNT' THEN $sign * g[0]
+          WHEN 'BOTTLENECK' THEN CASE WHEN g[1] < 0 THEN 1.0e308 ELSE $sign * g[1] END
+          WHEN 'RECENCY' THEN CASE WHEN g[2] = '' THEN -$sign * 1.0e308
+            ELSE $sign * toFloat(toInteger(replace(g[2], '-', ''))) END
+          ELSE 0.0 END,
+        ob: CASE WHEN at IS NULL THEN '' WHEN at = size(walk) - 1 THEN '\uFFFF'
+          ELSE reduce(key = '', c IN walk[at..] | key + CASE WHEN key = '' THEN '' ELSE '>' END + c) END} AS h
+      ORDER BY h.hb, h.ob`;
+
+/**
+ * A lower bound of the page position ([sv, id]) of any cycle made of a first half with bound `a`
+ * and a second with bound `b` (the `hb` of halfRow): exact in sv for a cycle of known value (a
+ * sum for TOTAL_AMOUNT, the larger or smaller for BOTTLENECK and RECENCY as the direction makes
+ * their value the smaller or larger of the halves'; a half of unknown value is the identity or
+ * makes the cycle's value unknown, placed last), none for ROUND_TRIP_RATIO. Both are monotone, so
+ * the best `hb` of a list bounds every pair with it.
+ */
+const pairBound = (a: string, b: string, length: number): string => `
+      CASE $field
+        WHEN 'TOTAL_AMOUNT' THEN ${a} + ${b}
+        WHEN 'LENGTH' THEN $sign * ${length}.0
+        WHEN 'BOTTLENECK' THEN CASE WHEN ($sign < 0) = (${a} > ${b}) THEN ${a} ELSE ${b} END
+        WHEN 'RECENCY' THEN CASE WHEN ($sign < 0) = (${a} < ${b}) THEN ${a} ELSE ${b} END
+        ELSE -1.0e308 END`;
+
+/** The smaller of two strings. */
+const least = (a: string, b: string): string => `CASE WHEN ${a} <= ${b} THEN ${a} ELSE ${b} END`;
+
+/**
+ * Pairs whose bound ([sv, id]: pairBound, and the lesser `ob` of the halves, no later than the
+ * cycle's id) is no later than the page key `T` ([nf, sv, id], null: none) and than `$until`:
+ * the others cannot make the page.
+ */
+const withinBound = (sv: string, id: string): string => `
+      (T IS NULL OR T[0] = 1 OR ${sv} < T[1] OR (${sv} = T[1] AND ${id} <= T[2]))
+      AND ($until IS NULL OR $until[0] = 1 OR ${sv} <= $until[1])`;
+
+/**
+ * A pair of halves that make a cycle of the query, with its page key: companies distinct, every
+ * company of `scope` on it, the mix, the certified range, after `$after`. Yields `p`, `q`, `nf`,
+ * `sv` and `id` (the cycle's, built from the halves' company ids: no property is read per pair).
+ */
+const pairKey = (length: number): string => `
+      WITH p, q, scope WHERE none(c IN q.walk[1..-1] WHERE c IN p.walk)
+        AND all(t IN scope WHERE t IN p.walk OR t IN q.walk)
+        AND (NOT $mixBoth OR ((p.g[3] OR q.g[3]) AND (p.g[4] OR q.g[4])))
+      WITH p, q, [p.g[0] + q.g[0], CASE WHEN p.g[1] < q.g[1] THEN p.g[1] ELSE q.g[1] END,
+        CASE WHEN p.g[2] > q.g[2] THEN p.g[2] ELSE q.g[2] END,
+        p.g[5] + q.g[5], p.g[6] + q.g[6], p.g[7] + q.g[7], p.g[8] + q.g[8]] AS raw
+      WITH p, q, CASE $field
+        WHEN 'LENGTH' THEN ${length}.0
+        WHEN 'TOTAL_AMOUNT' THEN raw[0]
+        WHEN 'BOTTLENECK' THEN CASE WHEN raw[1] < 0 THEN null ELSE raw[1] END
+        WHEN 'RECENCY' THEN CASE WHEN raw[2] = '' THEN null ELSE toFloat(toInteger(replace(raw[2], '-', ''))) END
+        ELSE CASE WHEN raw[3] <= 0 OR raw[5] > 0 OR (raw[6] > 0 AND raw[4] = 0) THEN null ELSE raw[4] / raw[3] END
+        END AS value
+      WHERE ($certMin IS NULL OR value >= $certMin) AND ($certMax IS NULL OR value <= $certMax)
+      WITH p, q, CASE WHEN value IS NULL THEN 1 ELSE 0 END AS nf,
+        CASE WHEN value IS NULL THEN 0.0 ELSE $sign * value END AS sv,
+        p.walk[..-1] + q.walk[..-1] AS ids
+      WITH p, q, nf, sv, ids,
+        reduce(at = 0, i IN range(0, size(ids) - 1) | CASE WHEN ids[i] < ids[at] THEN i ELSE at END) AS at
+      WITH p, q, nf, sv,
+        reduce(key = '', c IN ids[at..] + ids[..at] | key + CASE WHEN key = '' THEN '' ELSE '>' END + c) AS id
+      WHERE ($after IS NULL OR nf > $after[0]
+          OR (nf = $after[0] AND (sv > $after[1] OR (sv = $after[1] AND id > $after[2]))))
+        AND ($until IS NULL OR nf < $until[0] OR (nf = $until[0] AND sv <= $until[1]))`;
+
+/**
+ * The ranked search for cycles of exactly `length` companies through `$start` (and every company
+ * of `$through`), as a join of half walks that works on their figures, not on the walks' steps:
+ *
+ * 1. The first halves (ceil(length / 2) steps from the start), each read once and folded
+ *    (halfRow), grouped by their end, the middle company `m`; then per `m` its second halves (the
+ *    rest back to the start). PROFILE, hub lab-001 of 10k / 100k, length 4: 17k and 19k halves
+ *    make 248k cycles; the join of walks read 4.0M properties for their figures, the halves 0.1M.
+ * 2. A threshold page key `T`: the key of the n-th of a few candidate cycles (the best pairs of
+ *    the best 3 halves each at the 2n middles of best bound), real cycles that pass the query,
+ *    so the page holds nothing later than it.
+ * 3. The pairs whose bound (withinBound) is no later than
+ *    `T` and `$until`, checked per middle, then per first half, then per pair, before any pair's
+ *    id is built; their first `$n` in page order.
+ *
+ * No step bounds are needed (the levels of cycleRanking.ts are one for through-company pages);
+ * the step predicate keeps everyStepBound so that any level's bounds hold.
+ */
+function throughHalves(length: number): string {
+  const half = Math.ceil(length / 2);
+  const rest = length - half;
+  const step = SEARCH.ranked.step;
+  const distinct: string[] = [];
+  for (let i = 0; i < half; i++)
+    for (let j = i + 2; j < half; j++) distinct.push(`f[${i}] <> f[${j}]`);
+  // The second half: m -> g[0] -> ... -> g[rest - 1] = s; its inner companies distinct from the
+  // start, the middle and each other.
+  const inner = `all(i IN range(0, size(g) - 2) WHERE g[i] <> s AND all(j IN range(i + 1, size(g) - 2) WHERE g[i] <> g[j]))`;
+  return `
+    OPTIONAL MATCH (t:Company) WHERE t.id IN $through
+    WITH collect(t.id) AS scope
+    MATCH (s:Company {id: $start})
+    CALL (s) {
+      CALL (s) {
+        MATCH (s)(()-[r:FLOWS_TO WHERE ${step('r')}]->(f WHERE f <> s)){${half}}(m)${distinct.length ? `\n        WHERE ${distinct.join(' AND ')}` : ''}
+        RETURN m, {rels: r, walk: [s] + f} AS w, 1 AS side
+        UNION ALL
+        MATCH (m)(()-[r:FLOWS_TO WHERE ${step('r')}]->(g WHERE g <> m)){${rest}}(s)
+        WHERE m <> s AND ${inner}
+        RETURN m, {rels: r, walk: [m] + g} AS w, 2 AS side
+      }
+      WITH m, collect(CASE side WHEN 1 THEN w END) AS w1, collect(CASE side WHEN 2 THEN w END) AS w2
+      WHERE size(w1) > 0 AND size(w2) > 0
+      CALL (w1) {
+        UNWIND w1 AS w${halfRow('w.rels', '[x IN w.walk | x.id]')}
+        RETURN collect(h) AS firsts
+      }
+      CALL (w2) {
+        UNWIND w2 AS w${halfRow('w.rels', '[x IN w.walk | x.id]')}
+        RETURN collect(h) AS seconds
+      }
+      RETURN firsts, seconds
+    }
+    WITH scope, s, firsts, seconds,
+      reduce(b = 1.0e308, h IN firsts | CASE WHEN h.hb < b THEN h.hb ELSE b END) AS b1,
+      reduce(b = 1.0e308, h IN seconds | CASE WHEN h.hb < b THEN h.hb ELSE b END) AS b2,
+      reduce(b = '\uFFFF', h IN firsts | ${least('h.ob', 'b')}) AS o1,
+      reduce(b = '\uFFFF', h IN seconds | ${least('h.ob', 'b')}) AS o2
+    WITH scope, s, firsts, seconds, b2, o2, ${pairBound('b1', 'b2', length)} AS msv, ${least('o1', 'o2')} AS mid
+    ORDER BY msv, mid
+    WITH scope, collect({firsts: firsts, seconds: seconds, b2: b2, o2: o2, sv: msv, id: mid}) AS ms
+    CALL (scope, ms) {
+      UNWIND ms[..2 * toInteger(coalesce($n, 0))] AS x
+      UNWIND x.firsts[..3] AS p
+      UNWIND x.seconds[..3] AS q${pairKey(length)}
+      WITH nf, sv, id ORDER BY nf, sv, id LIMIT toInteger(coalesce($n, 0))
+      WITH collect([nf, sv, id]) AS keys
+      RETURN CASE WHEN size(keys) >= coalesce($n, 0) AND size(keys) > 0 THEN keys[-1] END AS T
+    }
+    UNWIND ms AS x
+    WITH scope, T, x WHERE ${withinBound('x.sv', 'x.id')}
+    UNWIND [p IN x.firsts WHERE ${withinBound(pairBound('p.hb', 'x.b2', length), least('p.ob', 'x.o2'))}] AS p
+    UNWIND [q IN x.seconds WHERE ${withinBound(pairBound('p.hb', 'q.hb', length), least('p.ob', 'q.ob'))}] AS q${pairKey(length)}
+    WITH p, q, nf, sv, id ORDER BY nf, sv, id LIMIT toInteger(coalesce($n, 0))
+    RETURN collect(p.rels + q.rels) AS rests, collect(nf) AS nfs, collect(sv) AS svs,
+      collect(id) AS ids`;
 }
 
 /** The ranked statements, every kind and length. */
@@ -551,18 +725,6 @@ const STEP_VALUES: Statement = oneMapStatement(
     RETURN collect(CASE WHEN $field = 'RECENCY' THEN g[1] ELSE g[0] END) AS values`,
 );
 
-/**
- * The same for cycles through `$start`: the values of its own flows, in and out (each of its
- * cycles steps through two of them, so its thresholds are not those of the whole graph).
- */
-const STEP_VALUES_THROUGH: Statement = oneMapStatement(
-  'cycles:ranked:stepValuesThrough',
-  `
-    MATCH (:Company {id: $start})-[r:FLOWS_TO WHERE ${stepPasses('r')}]-()
-    WITH ${stepFigures('r')} AS g
-    RETURN collect(CASE WHEN $field = 'RECENCY' THEN g[1] ELSE g[0] END) AS values`,
-);
-
 /** The companies a whole-graph cycle can start at (top-level, with flows in and out). */
 const CYCLE_STARTS: Statement = oneMapStatement(
   'cycles:ranked:starts',
@@ -584,7 +746,7 @@ export function allStatements(maxLength = MAX_FLOW_LENGTH): Statement[] {
       for (let k = lengths[0]; k <= Math.min(lengths[1], maxLength); k++)
         statements.push(searchStatement(kind, k, output));
   statements.push(FLOW_DEALS, ...countStatements(maxLength));
-  statements.push(...rankedStatements(maxLength), STEP_VALUES, STEP_VALUES_THROUGH, CYCLE_STARTS);
+  statements.push(...rankedStatements(maxLength), STEP_VALUES, CYCLE_STARTS);
   return statements;
 }
 
@@ -753,10 +915,9 @@ export class CycleStore {
               : startOrder((await runIn<{ ids: string[] }>(tx, CYCLE_STARTS, base))[0]?.ids ?? []);
           levels = lengthLevels(direction, query.minLength, query.maxLength, starts, cursor);
         } else {
-          const statement = kind === 'through' ? STEP_VALUES_THROUGH : STEP_VALUES;
-          const values = !thresholdsNeedValues(field, direction, kind === 'through')
+          const values = !thresholdsNeedValues(field, kind === 'through')
             ? []
-            : ((await runIn<{ values: (number | string)[] }>(tx, statement, base))[0]?.values ??
+            : ((await runIn<{ values: (number | string)[] }>(tx, STEP_VALUES, base))[0]?.values ??
               []);
           levels = thresholdLevels(
             field,
