@@ -1,10 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSeed } from '../src/importer/seed.js';
-import { startTestServer, type TestServer } from './support/harness.js';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from './support/harness.js';
 
 let t: TestServer;
 beforeAll(async () => {
-  t = await startTestServer();
+  // What is checked is which cycles come back: a time limit far above the default, since a long
+  // search planned cold on a busy machine (maxLength 8) can take seconds (QUERY_TIMEOUT at load 8).
+  t = await startTestServer({
+    adminToken: ADMIN_TOKEN,
+    cycleLimits: { timeoutMs: 180_000, resultCap: 5_000 },
+  });
   await t.load(readSeed());
 });
 afterAll(() => t.close());
