@@ -74,6 +74,11 @@ export class LiveHub {
   /** Per batch: the last read of the changes after it (see lookahead). */
   private readonly lookaheads = new WeakMap<readonly Change[], Lookahead>();
   private connections = 0;
+  /**
+   * Subscriptions being set up: the feed keeps reading for them (a poll that found nobody
+   * listening while a resuming subscriber checked its cursor stopped the feed for good).
+   */
+  private joining = 0;
   private sweeper: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -89,7 +94,7 @@ export class LiveHub {
       () => {
         for (const w of this.watches.values()) w.reset();
       },
-      () => this.watches.size > 0 || this.dealSubscribers.size > 0,
+      () => this.watches.size > 0 || this.dealSubscribers.size > 0 || this.joining > 0,
       { pollMs: settings.pollMs, retentionMs: settings.retentionHours * 3_600_000, logger },
     );
   }
@@ -220,16 +225,21 @@ export class LiveHub {
         },
       ),
     };
-    await this.feed.activate();
-    if (afterSeq !== undefined) {
-      const { head, prunedThrough } = await this.feed.read(0, 0);
-      if (afterSeq > head) throw cursorExpired('the change log was reset since');
-      if (afterSeq < prunedThrough)
-        throw cursorExpired(
-          `the log keeps ${this.settings.retentionHours} hours of changes and the events after it are gone`,
-        );
+    this.joining++;
+    try {
+      await this.feed.activate();
+      if (afterSeq !== undefined) {
+        const { head, prunedThrough } = await this.feed.read(0, 0);
+        if (afterSeq > head) throw cursorExpired('the change log was reset since');
+        if (afterSeq < prunedThrough)
+          throw cursorExpired(
+            `the log keeps ${this.settings.retentionHours} hours of changes and the events after it are gone`,
+          );
+      }
+      this.dealSubscribers.add(subscriber);
+    } finally {
+      this.joining--;
     }
-    this.dealSubscribers.add(subscriber);
     this.observer.subscriptions('deals', 1);
     if (afterSeq !== undefined) void this.replayDeals(subscriber, afterSeq);
     return subscriber.queue;
