@@ -290,6 +290,50 @@ const PAGE_QUERY = `query($where: CycleFilter, $orderBy: CycleOrder, $first: Int
   }
 }`;
 
+type RankedOrder = { field: OrderField; direction: 'ASC' | 'DESC'; first: number };
+
+/**
+ * Reads up to `pages` pages of `circularDeals` in `order` (from the start, then after each page's
+ * end cursor) and checks each against the reference enumeration sorted the same way: the same
+ * cycles, in the same order, and whether a next page exists.
+ */
+async function expectRankedPages(
+  graph: { companies: RefCompany[]; deals: RefDeal[] },
+  filter: RefFilter,
+  order: RankedOrder,
+  pages: number,
+): Promise<void> {
+  const expected = referenceOrder(
+    referenceCycles(graph.companies, graph.deals, filter),
+    order.field,
+    order.direction,
+  );
+  const label = JSON.stringify({ filter, order });
+  let after: string | null = null;
+  for (let pageNo = 0; pageNo < pages; pageNo++) {
+    const res: GraphQLResponse<{ circularDeals: RankedPage }> = await t.gql<{
+      circularDeals: RankedPage;
+    }>(PAGE_QUERY, {
+      where: cycleFilter(filter),
+      orderBy: { field: order.field, direction: order.direction },
+      first: order.first,
+      after,
+    });
+    expect(res.errors, label).toBeUndefined();
+    const { edges, pageInfo } = res.data!.circularDeals;
+    const from = pageNo * order.first;
+    expect(
+      edges.map((e) => e.node.key),
+      `${label} page ${pageNo}`,
+    ).toEqual(expected.slice(from, from + order.first));
+    expect(pageInfo.hasNextPage, `${label} page ${pageNo}`).toBe(
+      expected.length > from + order.first,
+    );
+    if (!pageInfo.hasNextPage) break;
+    after = pageInfo.endCursor;
+  }
+}
+
 describe('ranked pages of circularDeals equal the reference sorted the same way', () => {
   it(`first pages and the page after, every order, on ${RUNS} random graphs (seed ${SEED})`, async () => {
     await fc.assert(
@@ -300,10 +344,7 @@ describe('ranked pages of circularDeals equal the reference sorted the same way'
           await t.load(dataset(graph.companies, graph.deals));
           // Long cycles of the whole graph (LENGTH ranks them by their first steps past four),
           // with and without a deal filter, then random filters and orders.
-          const all: [
-            RefFilter,
-            { field: OrderField; direction: 'ASC' | 'DESC'; first: number },
-          ][] = [
+          const all: [RefFilter, RankedOrder][] = [
             [
               { mix: 'ANY', maxLength: 6 },
               { field: 'LENGTH', direction: 'DESC', first: 3 },
@@ -314,38 +355,8 @@ describe('ranked pages of circularDeals equal the reference sorted the same way'
             ],
             ...cases,
           ];
-          for (const [filter, order] of all) {
-            const expected = referenceOrder(
-              referenceCycles(graph.companies, graph.deals, filter),
-              order.field,
-              order.direction,
-            );
-            const label = JSON.stringify({ filter, order });
-            let after: string | null = null;
-            // The first page and the one after it (keyset: the cursor holds the sort key).
-            for (let pageNo = 0; pageNo < 2; pageNo++) {
-              const res: GraphQLResponse<{ circularDeals: RankedPage }> = await t.gql<{
-                circularDeals: RankedPage;
-              }>(PAGE_QUERY, {
-                where: cycleFilter(filter),
-                orderBy: { field: order.field, direction: order.direction },
-                first: order.first,
-                after,
-              });
-              expect(res.errors, label).toBeUndefined();
-              const { edges, pageInfo } = res.data!.circularDeals;
-              const from = pageNo * order.first;
-              expect(
-                edges.map((e) => e.node.key),
-                `${label} page ${pageNo}`,
-              ).toEqual(expected.slice(from, from + order.first));
-              expect(pageInfo.hasNextPage, `${label} page ${pageNo}`).toBe(
-                expected.length > from + order.first,
-              );
-              if (!pageInfo.hasNextPage) break;
-              after = pageInfo.endCursor;
-            }
-          }
+          // The first page and the one after it (keyset: the cursor holds the sort key).
+          for (const [filter, order] of all) await expectRankedPages(graph, filter, order, 2);
         },
       ),
       { seed: SEED, numRuns: RUNS },
@@ -387,34 +398,7 @@ describe('ranked pages through one company equal the reference sorted the same w
         ),
         async (graph, cases) => {
           await t.load(dataset(graph.companies, graph.deals));
-          for (const [filter, order] of cases) {
-            const expected = referenceOrder(
-              referenceCycles(graph.companies, graph.deals, filter),
-              order.field,
-              order.direction,
-            );
-            const label = JSON.stringify({ filter, order });
-            let after: string | null = null;
-            for (let pageNo = 0; pageNo < 3; pageNo++) {
-              const res: GraphQLResponse<{ circularDeals: RankedPage }> = await t.gql<{
-                circularDeals: RankedPage;
-              }>(PAGE_QUERY, {
-                where: cycleFilter(filter),
-                orderBy: { field: order.field, direction: order.direction },
-                first: order.first,
-                after,
-              });
-              expect(res.errors, label).toBeUndefined();
-              const { edges, pageInfo } = res.data!.circularDeals;
-              const from = pageNo * order.first;
-              expect(
-                edges.map((e) => e.node.key),
-                `${label} page ${pageNo}`,
-              ).toEqual(expected.slice(from, from + order.first));
-              if (!pageInfo.hasNextPage) break;
-              after = pageInfo.endCursor;
-            }
-          }
+          for (const [filter, order] of cases) await expectRankedPages(graph, filter, order, 3);
         },
       ),
       { seed: SEED, numRuns: RUNS },
