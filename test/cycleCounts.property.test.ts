@@ -11,13 +11,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  referenceCycles,
-  type RefCompany,
-  type RefDeal,
-  type RefFilter,
-} from './support/referenceFlows.js';
-import { randomGraph } from './support/randomGraphs.js';
+import { referenceCycles, type RefFilter } from './support/referenceFlows.js';
+import { importDataset, randomGraph } from './support/randomGraphs.js';
 import { startTestServer, type TestServer } from './support/harness.js';
 import { countCycles } from '../src/stores/cycleCounts.js';
 import { NO_FLOW_FILTER } from '../src/stores/cycleStore.js';
@@ -57,31 +52,6 @@ const FILTERS: RefFilter[] = [
   { commitmentKinds: ['CLOUD'] },
 ];
 
-function dataset(companies: RefCompany[], deals: RefDeal[]) {
-  const sources = [{ publisher: 'Property test' }];
-  const common = (d: RefDeal) => ({
-    id: d.id,
-    amountUsd: d.amountUsd,
-    announcedOn: d.announcedOn,
-    status: d.status,
-    sources,
-  });
-  return {
-    formatVersion: 1,
-    companies: companies.map((c) => ({
-      id: c.id,
-      name: c.id.toUpperCase(),
-      ...(c.parentId ? { parentId: c.parentId } : {}),
-    })),
-    investments: deals
-      .filter((d) => d.type === 'INVESTMENT')
-      .map((d) => ({ ...common(d), investorId: d.from, investeeId: d.to })),
-    commitments: deals
-      .filter((d) => d.type === 'COMMITMENT')
-      .map((d) => ({ ...common(d), customerId: d.from, providerId: d.to, kind: d.kind })),
-  };
-}
-
 function where(f: RefFilter): Record<string, unknown> {
   const deals: Record<string, unknown> = {};
   for (const key of [
@@ -115,7 +85,7 @@ describe('cycle counts equal the reference', () => {
     let nonZero = 0;
     await fc.assert(
       fc.asyncProperty(graphArb, async (graph) => {
-        await t.load(dataset(graph.companies, graph.deals));
+        await t.load(importDataset(graph.companies, graph.deals));
         const last = graph.companies.at(-1)?.id as string;
         const filters: RefFilter[] = [
           { mix: 'ANY', maxLength: 7 },

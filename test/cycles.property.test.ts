@@ -12,7 +12,7 @@ import {
   type RefDeal,
   type RefFilter,
 } from './support/referenceFlows.js';
-import { randomGraph } from './support/randomGraphs.js';
+import { importDataset, randomGraph } from './support/randomGraphs.js';
 import { startTestServer, type GraphQLResponse, type TestServer } from './support/harness.js';
 
 let t: TestServer;
@@ -79,41 +79,6 @@ const filterArb: fc.Arbitrary<RefFilter> = fc
       (f.maxSpanDays === undefined || f.timeRespecting === true),
   );
 
-function dataset(companies: RefCompany[], deals: RefDeal[]) {
-  const source = [{ publisher: 'Property test' }];
-  return {
-    formatVersion: 1,
-    companies: companies.map((c) => ({
-      id: c.id,
-      name: c.id.toUpperCase(),
-      ...(c.parentId ? { parentId: c.parentId } : {}),
-    })),
-    investments: deals
-      .filter((d) => d.type === 'INVESTMENT')
-      .map((d) => ({
-        id: d.id,
-        investorId: d.from,
-        investeeId: d.to,
-        amountUsd: d.amountUsd,
-        announcedOn: d.announcedOn,
-        status: d.status,
-        sources: source,
-      })),
-    commitments: deals
-      .filter((d) => d.type === 'COMMITMENT')
-      .map((d) => ({
-        id: d.id,
-        customerId: d.from,
-        providerId: d.to,
-        kind: d.kind,
-        amountUsd: d.amountUsd,
-        announcedOn: d.announcedOn,
-        status: d.status,
-        sources: source,
-      })),
-  };
-}
-
 function cycleFilter(f: RefFilter): Record<string, unknown> {
   const deals: Record<string, unknown> = {};
   for (const key of [
@@ -178,7 +143,7 @@ describe('circularDeals equals the reference implementation', () => {
         graphArb,
         fc.array(filterArb, { minLength: 3, maxLength: 3 }),
         async (graph, filters) => {
-          await t.load(dataset(graph.companies, graph.deals));
+          await t.load(importDataset(graph.companies, graph.deals));
           for (const filter of [{ mix: 'ANY' as const, maxLength: 6 }, {}, ...filters]) {
             const res = await t.gql<{
               circularDeals: { totalCount: number; edges: { node: Served }[] };
@@ -341,7 +306,7 @@ describe('ranked pages of circularDeals equal the reference sorted the same way'
         graphArb,
         fc.array(fc.tuple(filterArb, orderArb), { minLength: 4, maxLength: 4 }),
         async (graph, cases) => {
-          await t.load(dataset(graph.companies, graph.deals));
+          await t.load(importDataset(graph.companies, graph.deals));
           // Long cycles of the whole graph (LENGTH ranks them by their first steps past four),
           // with and without a deal filter, then random filters and orders.
           const all: [RefFilter, RankedOrder][] = [
@@ -397,7 +362,7 @@ describe('ranked pages through one company equal the reference sorted the same w
           { minLength: 3, maxLength: 3 },
         ),
         async (graph, cases) => {
-          await t.load(dataset(graph.companies, graph.deals));
+          await t.load(importDataset(graph.companies, graph.deals));
           for (const [filter, order] of cases) await expectRankedPages(graph, filter, order, 3);
         },
       ),

@@ -63,3 +63,29 @@ export function randomGraph(
       return { companies, deals: refDeals };
     });
 }
+
+/** A random graph in the documented import format (companies named by their id in capitals). */
+export function importDataset(companies: RefCompany[], deals: RefDeal[]) {
+  const sources = [{ publisher: 'Property test' }];
+  const common = (d: RefDeal) => ({
+    id: d.id,
+    amountUsd: d.amountUsd,
+    announcedOn: d.announcedOn,
+    status: d.status,
+    sources,
+  });
+  return {
+    formatVersion: 1,
+    companies: companies.map((c) => ({
+      id: c.id,
+      name: c.id.toUpperCase(),
+      ...(c.parentId ? { parentId: c.parentId } : {}),
+    })),
+    investments: deals
+      .filter((d) => d.type === 'INVESTMENT')
+      .map((d) => ({ ...common(d), investorId: d.from, investeeId: d.to })),
+    commitments: deals
+      .filter((d) => d.type === 'COMMITMENT')
+      .map((d) => ({ ...common(d), customerId: d.from, providerId: d.to, kind: d.kind })),
+  };
+}
