@@ -44,6 +44,8 @@ logger.info(
 // loaders and lists (the warm-up request, src/warmUp.ts), then every statement a cycle or path
 // search can run (a bounded set, one per kind and length).
 const planning = performance.now();
+/** Aborted on shutdown: the planning stops after the statement in hand. */
+const planningStopped = new AbortController();
 const seconds = (): number => Math.round((performance.now() - planning) / 100) / 10;
 const selfUrl = ['0.0.0.0', '127.0.0.1'].includes(config.host)
   ? `http://127.0.0.1:${server.port}/graphql`
@@ -55,13 +57,20 @@ warmUp(selfUrl)
       if (!stopping) logger.warn({ err: error }, 'the warm-up request failed');
     },
   )
-  .then(() => (stopping ? [] : stores.cycles.plan()))
+  .then(() => (stopping ? [] : stores.cycles.plan(undefined, planningStopped.signal)))
   .then(
-    (planned) =>
-      logger.info(
-        { statements: planned.length, seconds: seconds() },
-        'planned every cycle and path search statement',
-      ),
+    (planned) => {
+      if (planningStopped.signal.aborted)
+        logger.info(
+          { statements: planned.length, seconds: seconds() },
+          'stopped planning the cycle and path searches: shutting down',
+        );
+      else
+        logger.info(
+          { statements: planned.length, seconds: seconds() },
+          'planned every cycle and path search statement',
+        );
+    },
     (error: unknown) => {
       if (!stopping) logger.warn({ err: error }, 'could not plan the cycle and path searches');
     },
@@ -79,6 +88,7 @@ let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
+  planningStopped.abort();
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
   setTimeout(() => {
     logger.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown took too long; exiting');

@@ -1209,10 +1209,10 @@ export class CycleStore {
    * which the first request of each kind and length would otherwise wait for; EXPLAIN alone is not
    * enough (the executable plan is built on the first run). The statements take their parameters
    * as one map (oneMapStatement), so the plan made here serves every filter. `maxLength` stops at
-   * that length (a test that needs only the short ones). Returns the names of the statements
-   * planned.
+   * that length (a test that needs only the short ones); once `signal` is aborted (shutdown) it
+   * stops after the statement in hand. Returns the names of the statements planned.
    */
-  async plan(maxLength = MAX_FLOW_LENGTH): Promise<string[]> {
+  async plan(maxLength = MAX_FLOW_LENGTH, signal?: AbortSignal): Promise<string[]> {
     const params = {
       ...NOTHING_PASSES,
       start: '',
@@ -1229,6 +1229,7 @@ export class CycleStore {
       (a, b) => statementLength(a.name) - statementLength(b.name),
     );
     for (const statement of statements) {
+      if (signal?.aborted) break;
       await this.db.readOnce(statement, params, this.options.timeoutMs);
       planned.push(statement.name);
     }
