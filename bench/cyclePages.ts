@@ -96,12 +96,12 @@ function p50(runs: (number | string)[]): number | string {
 }
 
 /**
- * A store without the time limit, for the untimed run that has Neo4j plan a request's statements
+ * A store with a far longer time limit, for the run that has Neo4j plan a request's statements
  * first: the server plans them all at start-up (CycleStore.plan), so no timed request waits for
  * the planner, and on a loaded machine planning alone can take seconds per statement.
  */
-const planner = (db: Database): CycleStore =>
-  new CycleStore(db, { ...DEFAULT_CYCLE_LIMITS, timeoutMs: 600_000 });
+const planner = (db: Database, timeoutMs = 600_000): CycleStore =>
+  new CycleStore(db, { ...DEFAULT_CYCLE_LIMITS, timeoutMs });
 
 /**
  * First pages of the whole graph's ranking, per ordering and maximum length: one run that plans
@@ -118,7 +118,15 @@ export async function rankedSection(db: Database, companyCount: number): Promise
     const cells: string[] = [];
     for (const maxLength of lengths) {
       const q = query(maxLength, order);
-      await timedPage(planner(db), q);
+      // A page whose planning run alone passes three time limits would pass the limit timed too:
+      // it is reported as such, not waited for again.
+      const planned = await timedPage(planner(db, 3 * DEFAULT_CYCLE_LIMITS.timeoutMs), q);
+      if (typeof planned === 'string') {
+        cells.push(
+          `${planned} (untimed run past ${(3 * DEFAULT_CYCLE_LIMITS.timeoutMs) / 1000} s)`,
+        );
+        continue;
+      }
       const runs: (number | string)[] = [];
       // A request past the time limit is not repeated: it would be again.
       for (let i = 0; i < repeat && typeof runs.at(-1) !== 'string'; i++)
