@@ -558,10 +558,10 @@ const halfRow = (rels: string, walk: string): string => `
  * makes the cycle's value unknown, placed last), none for ROUND_TRIP_RATIO. Both are monotone, so
  * the best `hb` of a list bounds every pair with it.
  */
-const pairBound = (a: string, b: string, length: number): string => `
+const pairBound = (a: string, b: string, length: string): string => `
       CASE $field
         WHEN 'TOTAL_AMOUNT' THEN ${a} + ${b}
-        WHEN 'LENGTH' THEN $sign * ${length}.0
+        WHEN 'LENGTH' THEN $sign * toFloat(${length})
         WHEN 'BOTTLENECK' THEN CASE WHEN ($sign < 0) = (${a} > ${b}) THEN ${a} ELSE ${b} END
         WHEN 'RECENCY' THEN CASE WHEN ($sign < 0) = (${a} < ${b}) THEN ${a} ELSE ${b} END
         ELSE -1.0e308 END`;
@@ -584,7 +584,7 @@ const withinBound = (sv: string, id: string): string => `
  * Yields `p`, `q`, `nf`, `sv` and `id`; the figures (halfFigures) and company ids are read here,
  * for the pairs that reach it only.
  */
-const pairKey = (length: number): string => `
+const PAIR_KEY = `
       WITH p, q, scope WHERE none(c IN q.walk[1..-1] WHERE c IN p.walk)
         AND all(t IN scope WHERE t IN p.walk OR t IN q.walk)
       WITH p, q, ${halfFigures('p.rels')} AS g1, ${halfFigures('q.rels')} AS g2
@@ -593,7 +593,7 @@ const pairKey = (length: number): string => `
         CASE WHEN g1[2] > g2[2] THEN g1[2] ELSE g2[2] END,
         g1[5] + g2[5], g1[6] + g2[6], g1[7] + g2[7], g1[8] + g2[8]] AS raw
       WITH p, q, CASE $field
-        WHEN 'LENGTH' THEN ${length}.0
+        WHEN 'LENGTH' THEN toFloat(size(p.rels) + size(q.rels))
         WHEN 'TOTAL_AMOUNT' THEN raw[0]
         WHEN 'BOTTLENECK' THEN CASE WHEN raw[1] < 0 THEN null ELSE raw[1] END
         WHEN 'RECENCY' THEN CASE WHEN raw[2] = '' THEN null ELSE toFloat(toInteger(replace(raw[2], '-', ''))) END
@@ -612,20 +612,23 @@ const pairKey = (length: number): string => `
         AND ($until IS NULL OR nf < $until[0] OR (nf = $until[0] AND sv <= $until[1]))`;
 
 /**
- * The ranked search for cycles of exactly `length` companies through `$start` (and every company
- * of `$through`), as a join of half walks that bounds each cycle's page key from its halves
- * before it reads the cycle:
+ * The ranked search for cycles of `$minLength` to `maxLength` companies through `$start` (and
+ * every company of `$through`), as a join of half walks that bounds each cycle's page key from its
+ * halves before it reads the cycle:
  *
- * 1. The first halves (ceil(length / 2) steps from the start) and the second (the rest back to
- *    it), walked once each, grouped by the middle company `m` where they meet (a UNION grouped by
- *    `m`: a subquery per `m` was planned as a walk from the start per `m`, 2.2M db hits at
- *    1k / 10k), and each folded to its bound (halfRow) at the middles that have both.
+ * 1. The half walks out of the start (1 to ceil(maxLength / 2) steps) and back into it (1 to
+ *    floor(maxLength / 2) steps), each walked once for every length (a cycle of k companies is a
+ *    first half of ceil(k / 2) steps and a second of the rest: lengths 3 and 4 share their first
+ *    halves, which one statement per length walked twice), grouped by the middle company `m`
+ *    where they meet (a UNION grouped by `m`: a subquery per `m` was planned as a walk from the
+ *    start per `m`, 2.2M db hits at 1k / 10k), each folded to its bound (halfRow) at the middles
+ *    that have both, then split by length: a row per middle and length `k`.
  * 2. A threshold page key `T`: the key of the n-th of a few candidate cycles (the pairs of the
- *    best 3 halves each side at the 2n middles of best bound), real cycles that pass the query,
- *    so no cycle after it can make the page.
- * 3. The pairs whose bound (withinBound) is no later than `T` and `$until`, checked per middle,
- *    then per first half, then per pair; only those are read (pairKey) and ranked, their first
- *    `$n` in page order.
+ *    best 3 halves each side at the 2n rows of best bound), real cycles that pass the query, so
+ *    no cycle after it can make the page.
+ * 3. The pairs whose bound (withinBound) is no later than `T` and `$until`, checked per row, then
+ *    per first half, then per pair; only those are read (PAIR_KEY) and ranked, their first `$n`
+ *    in page order.
  *
  * PROFILE, hub lab-001 of 10k / 100k, length 4, TOTAL_AMOUNT DESC: 17,028 first and 18,583
  * second halves meet at 2,905 middles, 13 middles and 263 pairs pass the threshold (the join of
@@ -634,30 +637,32 @@ const pairKey = (length: number): string => `
  * Through-company pages have no threshold levels (cycleRanking.ts thresholdsNeedValues); the
  * step predicate keeps everyStepBound so that a level's bounds would hold.
  */
-function throughHalves(length: number): string {
-  const half = Math.ceil(length / 2);
-  const rest = length - half;
+function throughHalves(maxLength: number): string {
+  const half = Math.ceil(maxLength / 2);
+  const rest = Math.floor(maxLength / 2);
   const step = SEARCH.ranked.step;
-  const distinct: string[] = [];
-  for (let i = 0; i < half; i++)
-    for (let j = i + 2; j < half; j++) distinct.push(`f[${i}] <> f[${j}]`);
-  // The second half: m -> g[0] -> ... -> g[rest - 1] = s; its inner companies distinct from the
-  // start, the middle and each other.
+  // The first half: s -> f[0] -> ... -> f[-1] = m, companies distinct (neighbours are: a flow
+  // joins two companies) and never the start.
+  const distinct = `all(i IN range(0, size(f) - 3) WHERE all(j IN range(i + 2, size(f) - 1) WHERE f[i] <> f[j]))`;
+  // The second half: m -> g[0] -> ... -> g[-1] = s; its inner companies distinct from the start,
+  // the middle and each other.
   const inner = `all(i IN range(0, size(g) - 2) WHERE g[i] <> s AND all(j IN range(i + 1, size(g) - 2) WHERE g[i] <> g[j]))`;
   return `
     OPTIONAL MATCH (t:Company) WHERE t.id IN $through
     WITH collect(t) AS scope
     MATCH (s:Company {id: $start})
-    CALL (s) {
-      CALL (s) {
-        MATCH (s)(()-[r:FLOWS_TO WHERE ${step('r')}]->(f WHERE f <> s)){${half}}(m)${distinct.length ? `\n        WHERE ${distinct.join(' AND ')}` : ''}
+    WITH scope, s, toInteger(coalesce($minLength, 2)) AS minLength
+    CALL (s, minLength) {
+      CALL (s, minLength) {
+        MATCH (s)(()-[r:FLOWS_TO WHERE ${step('r')}]->(f WHERE f <> s)){1,${half}}(m)
+        WHERE size(r) >= (minLength + 1) / 2 AND ${distinct}
         RETURN m, {rels: r, walk: [s] + f} AS w, 1 AS side
         UNION ALL
-        MATCH (m)(()-[r:FLOWS_TO WHERE ${step('r')}]->(g WHERE g <> m)){${rest}}(s)
-        WHERE m <> s AND ${inner}
+        MATCH (m)(()-[r:FLOWS_TO WHERE ${step('r')}]->(g WHERE g <> m)){1,${rest}}(s)
+        WHERE size(r) >= minLength / 2 AND m <> s AND ${inner}
         RETURN m, {rels: r, walk: [m] + g} AS w, 2 AS side
       }
-      WITH m, collect(CASE side WHEN 1 THEN w END) AS w1, collect(CASE side WHEN 2 THEN w END) AS w2
+      WITH minLength, m, collect(CASE side WHEN 1 THEN w END) AS w1, collect(CASE side WHEN 2 THEN w END) AS w2
       WHERE size(w1) > 0 AND size(w2) > 0
       CALL (w1) {
         UNWIND w1 AS w${halfRow('w.rels', 'w.walk')}
@@ -667,28 +672,32 @@ function throughHalves(length: number): string {
         UNWIND w2 AS w${halfRow('w.rels', 'w.walk')}
         RETURN collect(h) AS seconds
       }
-      RETURN firsts, seconds
+      UNWIND range(minLength, ${maxLength}) AS k
+      WITH k, [h IN firsts WHERE size(h.rels) = (k + 1) / 2] AS firsts,
+        [h IN seconds WHERE size(h.rels) = k / 2] AS seconds
+      WHERE size(firsts) > 0 AND size(seconds) > 0
+      RETURN k, firsts, seconds
     }
-    WITH scope, s, firsts, seconds,
+    WITH scope, s, k, firsts, seconds,
       reduce(b = 1.0e308, h IN firsts | CASE WHEN h.hb < b THEN h.hb ELSE b END) AS b1,
       reduce(b = 1.0e308, h IN seconds | CASE WHEN h.hb < b THEN h.hb ELSE b END) AS b2,
       reduce(b = '\uFFFF', h IN firsts | ${least('h.ob', 'b')}) AS o1,
       reduce(b = '\uFFFF', h IN seconds | ${least('h.ob', 'b')}) AS o2
-    WITH scope, s, firsts, seconds, b2, o2, ${pairBound('b1', 'b2', length)} AS msv, ${least('o1', 'o2')} AS mid
+    WITH scope, s, k, firsts, seconds, b2, o2, ${pairBound('b1', 'b2', 'k')} AS msv, ${least('o1', 'o2')} AS mid
     ORDER BY msv, mid
-    WITH scope, collect({firsts: firsts, seconds: seconds, b2: b2, o2: o2, sv: msv, id: mid}) AS ms
+    WITH scope, collect({k: k, firsts: firsts, seconds: seconds, b2: b2, o2: o2, sv: msv, id: mid}) AS ms
     CALL (scope, ms) {
       UNWIND ms[..2 * toInteger(coalesce($n, 0))] AS x
       UNWIND x.firsts[..3] AS p
-      UNWIND x.seconds[..3] AS q${pairKey(length)}
+      UNWIND x.seconds[..3] AS q${PAIR_KEY}
       WITH nf, sv, id ORDER BY nf, sv, id LIMIT toInteger(coalesce($n, 0))
       WITH collect([nf, sv, id]) AS keys
       RETURN CASE WHEN size(keys) >= coalesce($n, 0) AND size(keys) > 0 THEN keys[-1] END AS T
     }
     UNWIND ms AS x
     WITH scope, T, x WHERE ${withinBound('x.sv', 'x.id')}
-    UNWIND [p IN x.firsts WHERE ${withinBound(pairBound('p.hb', 'x.b2', length), least('p.ob', 'x.o2'))}] AS p
-    UNWIND [q IN x.seconds WHERE ${withinBound(pairBound('p.hb', 'q.hb', length), least('p.ob', 'q.ob'))}] AS q${pairKey(length)}
+    UNWIND [p IN x.firsts WHERE ${withinBound(pairBound('p.hb', 'x.b2', 'x.k'), least('p.ob', 'x.o2'))}] AS p
+    UNWIND [q IN x.seconds WHERE ${withinBound(pairBound('p.hb', 'q.hb', 'x.k'), least('p.ob', 'q.ob'))}] AS q${PAIR_KEY}
     WITH p, q, nf, sv, id ORDER BY nf, sv, id LIMIT toInteger(coalesce($n, 0))
     RETURN collect([x IN p.rels + q.rels | id(x)]) AS rests, collect(nf) AS nfs, collect(sv) AS svs,
       collect(id) AS ids`;
@@ -1067,7 +1076,9 @@ export class CycleStore {
     // Once n rows are in hand, the longer lengths' rows ranked after the last of them are dropped
     // before their ids are built.
     let until: [number, number] | null = null;
-    for (const k of level.lengths) {
+    // A through-company statement takes every length of the level at once (they share halves).
+    const calls = level.kind === 'through' ? [Math.max(...level.lengths)] : level.lengths;
+    for (const k of calls) {
       const [row] = await runIn<{
         rests: number[][];
         nfs: (0 | 1)[];
@@ -1081,6 +1092,7 @@ export class CycleStore {
           ...bounds,
           starts: level.starts,
           prefixes: level.prefixes ?? null,
+          minLength: Math.min(...level.lengths),
           until,
         },
       );
