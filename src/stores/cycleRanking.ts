@@ -235,6 +235,19 @@ function thresholdLevel(
  * ranked no later than it can still make the page, so the searches of the longer lengths that
  * follow expand fewer flows (bounds only ever narrow to what the level certifies anyway).
  */
+/**
+ * Whether a page key found tightens the step bounds of a search that is not rooted (tightened):
+ * the orders whose value is bounded by every step.
+ */
+export function tightensSteps(field: RankField, direction: 'ASC' | 'DESC'): boolean {
+  const desc = direction === 'DESC';
+  return (
+    (field === 'BOTTLENECK' && desc) ||
+    (field === 'TOTAL_AMOUNT' && !desc) ||
+    (field === 'RECENCY' && !desc)
+  );
+}
+
 export function tightened(
   level: Level,
   field: RankField,

@@ -64,6 +64,7 @@ import {
   thresholdLevels,
   thresholdsNeedValues,
   tightened,
+  tightensSteps,
   type Level,
   type RankCursor,
 } from './cycleRanking.js';
@@ -1076,8 +1077,12 @@ export class CycleStore {
     // Once n rows are in hand, the longer lengths' rows ranked after the last of them are dropped
     // before their ids are built.
     let until: [number, number] | null = null;
-    // A through-company statement takes every length of the level at once (they share halves).
-    const calls = level.kind === 'through' ? [Math.max(...level.lengths)] : level.lengths;
+    // A through-company statement can take every length of the level at once (they share their
+    // halves), unless the order tightens the steps (BOTTLENECK DESC and the like): then the short
+    // lengths, run first, fill the page and leave the long ones only the steps that can still
+    // make it (10k / 100k hubs, BOTTLENECK DESC: p95 156 ms one length at a time, 361 ms at once).
+    const together = level.kind === 'through' && !tightensSteps(order.field, order.direction);
+    const calls = together ? [Math.max(...level.lengths)] : level.lengths;
     for (const k of calls) {
       const [row] = await runIn<{
         rests: number[][];
@@ -1092,7 +1097,7 @@ export class CycleStore {
           ...bounds,
           starts: level.starts,
           prefixes: level.prefixes ?? null,
-          minLength: Math.min(...level.lengths),
+          minLength: together ? Math.min(...level.lengths) : k,
           until,
         },
       );
