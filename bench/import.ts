@@ -6,7 +6,8 @@
  * folder; checks after each run that every deal and every flow pair is there.
  *
  * Env: BENCH_SIZES (default "1000x10000,10000x100000"), BENCH_IMPORT_FORMATS ("json,csv"),
- * NEO4J_HEAP_MB (2048), BENCH_IMPORT_VERBOSE (show the CLI's progress).
+ * NEO4J_HEAP_MB (2048), BENCH_IMPORT_VERBOSE (show the CLI's progress), BENCH_IMPORT_NODE_OPTIONS
+ * (the CLI's NODE_OPTIONS, e.g. `--max-old-space-size=128`).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';

@@ -123,6 +123,10 @@ export async function runImportCli(
         NEO4J_USER: 'neo4j',
         NEO4J_PASSWORD: password,
         NEO4J_DATABASE: 'neo4j',
+        // The CLI's own Node options (e.g. a heap cap, to tell garbage from what the import holds).
+        ...(process.env.BENCH_IMPORT_NODE_OPTIONS
+          ? { NODE_OPTIONS: process.env.BENCH_IMPORT_NODE_OPTIONS }
+          : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -220,6 +220,17 @@ function dealRecord(
   };
 }
 
+/**
+ * How a record names its fields, made outside the read loop: the import keeps this function of
+ * every record until its report is written, and a closure made in the loop would keep the loop's
+ * scope alive with it, the row and the record included (a 100k-deal CSV ran out of a 128 MB heap
+ * after 5,000 rows).
+ */
+const companyFieldName = (field: string): string => columnName(field);
+function dealFieldName(used: readonly number[]): (field: string) => string {
+  return (field) => columnName(field, used);
+}
+
 async function* csvRecords(file: string, kind: Kind): AsyncIterable<DatasetRecord> {
   const name = path.basename(file);
   const parser = createReadStream(file).pipe(
@@ -258,7 +269,7 @@ async function* csvRecords(file: string, kind: Kind): AsyncIterable<DatasetRecor
           dealType: null,
           record: companyRecord(cell),
           problems: [],
-          fieldName: (field) => columnName(field),
+          fieldName: companyFieldName,
         };
       } else {
         const { dealType, record, problems, used } = dealRecord(cell, sourceNumbers, at);
@@ -271,7 +282,7 @@ async function* csvRecords(file: string, kind: Kind): AsyncIterable<DatasetRecor
           record,
           problems,
           sides: ['fromId', 'toId'],
-          fieldName: (field) => columnName(field, used),
+          fieldName: dealFieldName(used),
         };
       }
     }
