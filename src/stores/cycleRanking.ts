@@ -231,11 +231,6 @@ function thresholdLevel(
 }
 
 /**
- * A level's bounds tightened once `n` rows are in hand whose last has value `v`: only cycles
- * ranked no later than it can still make the page, so the searches of the longer lengths that
- * follow expand fewer flows (bounds only ever narrow to what the level certifies anyway).
- */
-/**
  * Whether a page key found tightens the step bounds of a search that is not rooted (tightened):
  * the orders whose value is bounded by every step.
  */
@@ -248,6 +243,11 @@ export function tightensSteps(field: RankField, direction: 'ASC' | 'DESC'): bool
   );
 }
 
+/**
+ * A level's bounds tightened once `n` rows are in hand whose last has value `v`: only cycles
+ * ranked no later than it can still make the page, so the searches of the longer lengths that
+ * follow expand fewer flows (bounds only ever narrow to what the level certifies anyway).
+ */
 export function tightened(
   level: Level,
   field: RankField,
