@@ -57,20 +57,15 @@ warmUp(selfUrl)
       if (!stopping) logger.warn({ err: error }, 'the warm-up request failed');
     },
   )
-  .then(() => (stopping ? [] : stores.cycles.plan(undefined, planningStopped.signal)))
+  .then(() => stores.cycles.plan(undefined, planningStopped.signal))
   .then(
-    (planned) => {
-      if (planningStopped.signal.aborted)
-        logger.info(
-          { statements: planned.length, seconds: seconds() },
-          'stopped planning the cycle and path searches: shutting down',
-        );
-      else
-        logger.info(
-          { statements: planned.length, seconds: seconds() },
-          'planned every cycle and path search statement',
-        );
-    },
+    (planned) =>
+      logger.info(
+        { statements: planned.length, seconds: seconds() },
+        planningStopped.signal.aborted
+          ? 'stopped planning the cycle and path searches: shutting down'
+          : 'planned every cycle and path search statement',
+      ),
     (error: unknown) => {
       if (!stopping) logger.warn({ err: error }, 'could not plan the cycle and path searches');
     },
