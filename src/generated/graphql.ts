@@ -152,6 +152,7 @@ export type CompanyCommitmentsReceivedArgs = {
  */
 export type CompanyCyclesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  asOf?: InputMaybe<Scalars['PartialDate']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
@@ -1153,6 +1154,7 @@ export type Query = {
 
 export type QueryCircularDealsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  asOf?: InputMaybe<Scalars['PartialDate']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
@@ -1212,6 +1214,7 @@ export type QueryMoneyPathsArgs = {
 
 export type QueryRelationshipGraphArgs = {
   aggregate?: InputMaybe<Scalars['Boolean']['input']>;
+  asOf?: InputMaybe<Scalars['PartialDate']['input']>;
   companyIds: Array<Scalars['ID']['input']>;
   depth?: InputMaybe<Scalars['Int']['input']>;
   where?: InputMaybe<DealFilter>;

@@ -6,6 +6,9 @@ import { toConnection, type PageArgs } from '../stores/pagination.js';
 import { isPartialRow } from '../stores/selectionStore.js';
 import type { CompanyRow, CompanyTotalsRow, DealRow, DealType, Page } from '../stores/rows.js';
 import { dealListArgs } from './args.js';
+import { CompanyCycles } from './Flows.js';
+import { whereAsOf } from './flowArgs.js';
+import { resolverFn } from './Query.js';
 import { readAhead } from './selection.js';
 
 interface ConnectionArgs extends PageArgs {
@@ -54,4 +57,15 @@ export const Company: CompanyResolvers = {
     dealConnection(company, 'COMMITMENT', 'received', args, ctx, info),
   totals: (company, _, { loaders }, info) =>
     readAhead<CompanyTotalsRow>(company, info)?.value ?? loaders.totals.load(company.id),
+};
+
+/** `Company.cycles(asOf)`: the date folds into `where.deals.to`, as for `circularDeals`. */
+export const CompanyAsOf: Pick<CompanyResolvers, 'cycles'> = {
+  cycles: (company, { asOf, ...args }, ctx, info) =>
+    resolverFn(CompanyCycles.cycles)(
+      company,
+      { ...args, where: whereAsOf(args.where, asOf) },
+      ctx,
+      info,
+    ),
 };

@@ -1,6 +1,10 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import type { Context } from '../context.js';
 import type { QueryResolvers } from '../generated/graphql.js';
 import { listBinding, pageRequest, toConnection } from '../stores/pagination.js';
 import { checkCompanySearch, companyOrder, dealFilter, dealOrder } from './args.js';
+import { FlowQuery } from './Flows.js';
+import { whereAsOf } from './flowArgs.js';
 import {
   companyConnectionSelection,
   companyFieldSelection,
@@ -41,4 +45,29 @@ export const Query: QueryResolvers = {
       (await stores.deals.list(filter, dealOrder(orderBy), page));
     return toConnection(result, page);
   },
+};
+
+/** The function of a resolver given either as a function or as `{ resolve }`. */
+export function resolverFn<P, A, R>(
+  resolver:
+    | ((parent: P, args: A, ctx: Context, info: GraphQLResolveInfo) => R)
+    | { resolve: (parent: P, args: A, ctx: Context, info: GraphQLResolveInfo) => R }
+    | undefined,
+): (parent: P, args: A, ctx: Context, info: GraphQLResolveInfo) => R {
+  if (!resolver) throw new Error('resolver missing');
+  return typeof resolver === 'function' ? resolver : resolver.resolve;
+}
+
+/**
+ * `circularDeals(asOf)`: the date folds into `where.deals.to` (flowArgs.ts whereAsOf), so the
+ * cycle search, its ids and its cursors are those of the equivalent `to` bound.
+ */
+export const AsOfQuery: Pick<QueryResolvers, 'circularDeals'> = {
+  circularDeals: (parent, { asOf, ...args }, ctx, info) =>
+    resolverFn(FlowQuery.circularDeals)(
+      parent,
+      { ...args, where: whereAsOf(args.where, asOf) },
+      ctx,
+      info,
+    ),
 };

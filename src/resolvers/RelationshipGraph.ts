@@ -5,7 +5,7 @@ import type {
 } from '../generated/graphql.js';
 import type { RelationshipGraphRows } from '../stores/graphStore.js';
 import type { GraphEdgeRow } from '../stores/rows.js';
-import { dealFilter } from './args.js';
+import { dealFilter, dealFilterAsOf } from './args.js';
 import { argumentHash, dependencySuffix, suffixOf, tagRows } from './identity.js';
 import { graphNodeTotals } from './selection.js';
 
@@ -19,7 +19,14 @@ function edgeId(edge: GraphEdgeRow, aggregate: boolean, whereSuffix: string): st
 
 /** `Query.relationshipGraph`: the arguments checked and handed to the graph store. */
 export const GraphQuery: Pick<QueryResolvers, 'relationshipGraph'> = {
-  async relationshipGraph(_, { companyIds, depth, where, aggregate }, { stores }, info) {
+  async relationshipGraph(
+    _,
+    { companyIds, depth, where: given, aggregate, asOf },
+    { stores },
+    info,
+  ) {
+    // As of a date is the same graph as `announcedTo` that date: one filter, one hash.
+    const where = dealFilterAsOf(given, asOf);
     const rows = await stores.graph.relationshipGraph({
       companyIds,
       depth,

@@ -49,6 +49,24 @@ export function dealFilter(
   };
 }
 
+/**
+ * `where` with `asOf` folded into `announcedTo` (the earlier bound applies): a month is the whole
+ * month and undated deals drop out, as with `announcedTo`.
+ */
+export function dealFilterAsOf(
+  where: DealFilter | null | undefined,
+  asOf: string | null | undefined,
+): DealFilter | null | undefined {
+  if (!asOf) return where;
+  const to = where?.announcedTo;
+  if (where?.announcedFrom && dateKey(where.announcedFrom) > upperDateKey(asOf))
+    throw badInput([{ field: 'asOf', message: 'must not be before where.announcedFrom' }]);
+  return {
+    ...where,
+    announcedTo: !to || upperDateKey(asOf) < upperDateKey(to) ? asOf : to,
+  };
+}
+
 export function dealOrder(orderBy: DealOrder | null | undefined): DealOrderKey {
   return `${orderBy?.field ?? 'ANNOUNCED_ON'}_${orderBy?.direction ?? 'DESC'}`;
 }

@@ -83,6 +83,29 @@ async function roots(
   return out;
 }
 
+/** Of two inclusive upper date bounds, the earlier (a month bound is its last day). */
+export function earlierBound(a: string | null | undefined, b: string | null | undefined) {
+  if (!a) return b ?? null;
+  if (!b) return a;
+  return upperDateKey(b) < upperDateKey(a) ? b : a;
+}
+
+/**
+ * `where` with `asOf` folded into its deal filter's `to` (the earlier bound applies), so "as of a
+ * date" means exactly what `where.deals.to` means: a month is the whole month, undated deals drop
+ * out. An `asOf` before `where.deals.from` is refused, naming `asOf`.
+ */
+export function whereAsOf(
+  where: CycleFilter | null | undefined,
+  asOf: string | null | undefined,
+): CycleFilter | null | undefined {
+  if (!asOf) return where;
+  const deals = where?.deals ?? {};
+  if (deals.from && dateKey(deals.from) > upperDateKey(asOf))
+    throw badInput([{ field: 'asOf', message: 'must not be before where.deals.from' }]);
+  return { ...where, deals: { ...deals, to: earlierBound(deals.to, asOf) } };
+}
+
 /** The deal filter of a cycle or path search given no `deals` filter and no time condition. */
 export function defaultFlowFilter(): FlowFilter {
   return flowFilter(null, false, 'where.deals', []);
